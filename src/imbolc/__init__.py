@@ -1,0 +1,5 @@
+"""imbolc: a keyboard-first digital audio workstation for the terminal."""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"

@@ -1,0 +1,1 @@
+"""imbolc.engine layer."""

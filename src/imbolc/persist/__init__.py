@@ -1,0 +1,1 @@
+"""imbolc.persist layer."""
