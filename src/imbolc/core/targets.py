@@ -7,6 +7,7 @@ from imbolc.core.automation import AutomationTarget
 from imbolc.core.errors import InvalidAction, UnknownId
 from imbolc.core.instrument import EffectStage, EqStage, FilterStage, Instrument
 from imbolc.core.project import Project
+from imbolc.core.validate import integer
 
 MIXER_RANGES = {"level": (0.0, 1.5), "pan": (-1.0, 1.0)}
 ENVELOPE_RANGES = {"attack": (0.0, 10.0), "decay": (0.0, 10.0), "sustain": (0.0, 1.0)}
@@ -71,6 +72,7 @@ def target_range(project: Project, target: AutomationTarget) -> tuple[float, flo
     parts = target.parameter.split(".") if isinstance(target.parameter, str) else []
     if not parts or not all(parts):
         raise _bad(target)
+    integer("automation target owner", target.owner, 0, 2**31)
     if target.scope == "instrument":
         inst = project.instruments.get(target.owner)
         if inst is None:

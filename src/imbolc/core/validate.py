@@ -46,9 +46,11 @@ def flag(name: str, value: object) -> bool:
 
 
 def choice(name: str, value: object, options: Collection[T]) -> T:
-    """One of ``options``."""
-    if value not in options:
-        listed = ", ".join(str(o) for o in options)
+    """One of ``options``, of the same type (so ``True`` or ``4.0`` never pass for an int)."""
+    listed = ", ".join(str(o) for o in options)
+    if not any(type(value) is type(option) for option in options):
+        raise WrongType(name, value, f"one of: {listed}")
+    if not any(value == option for option in options):
         raise InvalidAction(f"{name} = {value!r} is not one of: {listed}")
     return value  # type: ignore[return-value]
 

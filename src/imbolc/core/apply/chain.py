@@ -17,7 +17,7 @@ from imbolc.core.apply.common import (
 )
 from imbolc.core.apply.registry import Outcome, handles
 from imbolc.core.effects import ParamChanged, RoutingChanged, instrument_scope
-from imbolc.core.errors import Conflict, InvalidAction
+from imbolc.core.errors import Conflict, InvalidAction, WrongType
 from imbolc.core.ids import StageId
 from imbolc.core.instrument import (
     EffectStage,
@@ -102,9 +102,10 @@ def set_stage_enabled(project: Project, action: act.SetStageEnabled) -> Outcome:
     pos = stage_position(inst, action.stage_id)
     enabled = flag("enabled", action.enabled)
     stage = replace(inst.chain[pos], enabled=enabled)
+    # Bypass is a control of the stage (a click-free cross-fade), not a graph change.
     return Outcome(
         put_instrument(project, with_stage(inst, pos, stage)),
-        (RoutingChanged(inst.id, "chain"),),
+        (ParamChanged(inst.id, ("chain", stage.id, "enabled"), float(enabled)),),
         instrument_scope(inst.id),
     )
 
@@ -152,6 +153,16 @@ def set_filter_type(project: Project, action: act.SetFilterType) -> Outcome:
     )
 
 
+def _band_enabled(value: object) -> bool:
+    """An EQ band's on/off from a bool or from 0.0/1.0 (the action's value is a float)."""
+    if isinstance(value, bool):
+        return value
+    number = real("EQ enabled", value, 0.0, 1.0)
+    if number not in (0.0, 1.0):
+        raise WrongType("EQ enabled", value, "0 or 1")
+    return number == 1.0
+
+
 @handles(act.SetEqBand)
 def set_eq_band(project: Project, action: act.SetEqBand) -> Outcome:
     inst = instrument(project, action.instrument_id)
@@ -164,7 +175,7 @@ def set_eq_band(project: Project, action: act.SetEqBand) -> Outcome:
     band = stage.bands[band_no]
     value: float
     if field == "enabled":
-        band = replace(band, enabled=flag("enabled", action.value))
+        band = replace(band, enabled=_band_enabled(action.value))
         value = float(band.enabled)
     else:
         low, high = EQ_FIELDS[field]

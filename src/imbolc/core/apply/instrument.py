@@ -29,6 +29,7 @@ from imbolc.core.instrument import (
     Instrument,
     Instruments,
     SamplerConfig,
+    Slice,
 )
 from imbolc.core.kit import KitConfig
 from imbolc.core.notes import Track
@@ -299,6 +300,8 @@ def set_groove(project: Project, action: act.SetGroove) -> Outcome:
     if groove.swing_grid is not None:
         choice("groove swing grid", groove.swing_grid, ("eighths", "sixteenths", "both"))
     if groove.time_signature is not None:
+        if not isinstance(groove.time_signature, tuple) or len(groove.time_signature) != 2:
+            raise InvalidAction("groove time signature must be (numerator, denominator)")
         numerator, denominator = groove.time_signature
         integer("groove time signature numerator", numerator, 1, 32)
         choice("groove time signature denominator", denominator, (1, 2, 4, 8, 16, 32))
@@ -351,7 +354,17 @@ def set_sampler(project: Project, action: act.SetSampler) -> Outcome:
     if not isinstance(sampler, SamplerConfig):
         raise InvalidAction("sampler must be a SamplerConfig")
     text("sample path", sampler.sample_path, 4096)
+    text("sample name", sampler.sample_name, 4096)
+    flag("sampler loop", sampler.loop)
+    flag("sampler pitch tracking", sampler.pitch_tracking)
+    if not isinstance(sampler.slices, tuple):
+        raise InvalidAction("sampler slices must be a tuple of Slice")
+    integer("selected slice", sampler.selected_slice, 0, max(len(sampler.slices) - 1, 0))
     for piece in sampler.slices:
+        if not isinstance(piece, Slice):
+            raise InvalidAction("sampler slices must be Slice values")
+        integer("slice id", piece.id, 0, 2**31)
+        text("slice name", piece.name)
         real("slice start", piece.start, 0.0, 1.0)
         real("slice end", piece.end, piece.start, 1.0)
         integer("slice root note", piece.root_note, 0, 127)

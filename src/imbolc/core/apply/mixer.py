@@ -24,6 +24,7 @@ from imbolc.core.effects import (
     BusParamChanged,
     BusProcessingChanged,
     Change,
+    LaneChanged,
     SoloChanged,
     StripChanged,
     instrument_scope,
@@ -184,6 +185,16 @@ def remove_bus(project: Project, action: act.RemoveBus) -> Outcome:
     mixer = project.session.mixer
     buses = tuple(bus for bus in mixer.buses if bus.id != gone)
     session = replace(project.session, mixer=replace(mixer, buses=buses))
+    # Bus ids are reused by AddBus, so lanes driving this bus must go with it.
+    automation = session.automation
+    lanes = []
+    for lane in automation.lanes:
+        if lane.target.scope == "bus" and lane.target.owner == gone:
+            changes.append(LaneChanged(lane.id))
+        else:
+            lanes.append(lane)
+    if len(lanes) != len(automation.lanes):
+        session = replace(session, automation=replace(automation, lanes=tuple(lanes)))
     return Outcome(Project(instruments, session), tuple(changes), FULL_SCOPE)
 
 
@@ -242,7 +253,12 @@ def set_bus_effect_enabled(project: Project, action: act.SetBusEffectEnabled) ->
     bus = bus_of(project, action.bus_id)
     pos = _bus_effect_position(bus, action.stage_id)
     stage = replace(bus.effects[pos], enabled=flag("enabled", action.enabled))
-    return _bus_chain(project, bus, (*bus.effects[:pos], stage, *bus.effects[pos + 1 :]))
+    changed = replace(bus, effects=(*bus.effects[:pos], stage, *bus.effects[pos + 1 :]))
+    return Outcome(
+        put_bus(project, changed),
+        (BusParamChanged(bus.id, stage.id, "enabled", float(stage.enabled)),),
+        SESSION_SCOPE,
+    )
 
 
 @handles(act.SetBusEffectParam)

@@ -75,12 +75,19 @@ def add_note(project: Project, action: act.AddNote) -> Outcome:
     return _put_track(project, track.with_note(note))
 
 
+def _note_position(track: Track, tick: object, pitch: object) -> int:
+    """Where the note at (tick, pitch) sits in the track, or UnknownId."""
+    key = (integer("tick", tick, 0, MAX_TICK), integer("pitch", pitch, 0, 127))
+    pos = track.find(*key)
+    if pos is None:
+        raise UnknownId("note", key)
+    return pos
+
+
 @handles(act.RemoveNote)
 def remove_note(project: Project, action: act.RemoveNote) -> Outcome:
     track = track_of(project, action.instrument_id)
-    pos = track.find(action.tick, action.pitch)
-    if pos is None:
-        raise UnknownId("note", (action.tick, action.pitch))
+    pos = _note_position(track, action.tick, action.pitch)
     return _put_track(project, track.without(pos))
 
 
@@ -88,9 +95,7 @@ def remove_note(project: Project, action: act.RemoveNote) -> Outcome:
 def replace_note(project: Project, action: act.ReplaceNote) -> Outcome:
     track = track_of(project, action.instrument_id)
     note = checked_note(action.note)
-    pos = track.find(action.tick, action.pitch)
-    if pos is None:
-        raise UnknownId("note", (action.tick, action.pitch))
+    pos = _note_position(track, action.tick, action.pitch)
     rest = track.without(pos)
     if rest.find(note.tick, note.pitch) is not None:
         raise Conflict(f"a note already sits at tick {note.tick}, pitch {note.pitch}")
@@ -261,6 +266,7 @@ def set_drum_pad(project: Project, action: act.SetDrumPad) -> Outcome:
     integer("pad note", pad.note, 0, 127)
     real("pad level", pad.level, 0.0, 1.5)
     integer("pad pitch", pad.pitch, -24, 24)
+    flag("pad reverse", pad.reverse)
     real("pad slice start", pad.slice_start, 0.0, 1.0)
     real("pad slice end", pad.slice_end, pad.slice_start, 1.0)
     real("pad trigger frequency", pad.trigger_freq, 20.0, 20000.0)

@@ -1,0 +1,245 @@
+"""The composition root: parses the command line and wires core, persist and the rest.
+
+``imbolc [PROJECT]`` opens a project (until the TUI lands: prints its summary);
+subcommands create, inspect, check, import and export projects.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from imbolc import __version__
+from imbolc.core.config import Config
+from imbolc.core.errors import ImbolcError
+from imbolc.core.midifile import export_midi, import_midi
+from imbolc.core.project import Project
+from imbolc.core.summary import check_project, summarize
+from imbolc.core.templates import blank_project, demo_project
+from imbolc.persist import (
+    ProjectSaver,
+    create_checkpoint,
+    delete_checkpoint,
+    find_recovery,
+    list_checkpoints,
+    load_project,
+    restore_checkpoint,
+)
+from imbolc.userdirs import read_config, state_dir
+
+COMMANDS = ("new", "info", "check", "import-midi", "export-midi", "checkpoint", "recover")
+
+
+class CliError(ImbolcError):
+    """A command cannot do what was asked; the message says why."""
+
+
+def _save(project: Project, path: Path) -> None:
+    saver = ProjectSaver(path)
+    try:
+        saver.save(project)
+        result = saver.flush(60.0)
+    finally:
+        saver.close()
+    if result is not None and not result.ok:
+        raise CliError(f"saving {path} failed: {result.error}")
+
+
+def _refuse_overwrite(path: Path, force: bool) -> None:
+    if path.exists() and not force:
+        raise CliError(f"{path} already exists (use --force to replace it)")
+
+
+def _print_summary(name: str, project: Project) -> None:
+    info = summarize(project)
+    print(
+        f"{name}: {info['bpm']:g} BPM, {info['key']} {info['scale']}, "
+        f"{info['length_beats']:g} beats ({info['length_seconds']:g} s), {info['notes']} notes"
+    )
+    for inst in info["instruments"]:
+        chain = " → ".join(inst["chain"]) or "no processing"
+        name, source, notes = inst["name"], inst["source"], inst["notes"]
+        print(f"  {inst['id']:>3} {name:<16} {source:<16} {notes:>5} notes  {chain}")
+    buses = [bus for bus in info["buses"] if bus["effects"]]
+    for bus in buses:
+        print(f"  bus {bus['id']} {bus['name']}: {', '.join(bus['effects'])}")
+
+
+def cmd_launch(args: argparse.Namespace, config: Config) -> int:
+    """Open a project. Until the TUI exists this prints what it would show."""
+    if args.project is None:
+        _print_summary("demo song (not saved)", demo_project(config.defaults))
+    else:
+        path = Path(args.project)
+        recovery = find_recovery(path, state_dir())
+        if recovery is not None:
+            print(f"An autosave of {path} newer than the file exists: imbolc recover {path}")
+        project = load_project(path) if path.exists() else demo_project(config.defaults)
+        _print_summary(str(path), project)
+    print("\nThe terminal interface is coming; meanwhile see `imbolc --help`.")
+    return 0
+
+
+def cmd_new(args: argparse.Namespace, config: Config) -> int:
+    path = Path(args.project)
+    _refuse_overwrite(path, args.force)
+    project = demo_project(config.defaults) if args.demo else blank_project(config.defaults)
+    _save(project, path)
+    print(f"created {path}" + (" with the demo song" if args.demo else ""))
+    return 0
+
+
+def cmd_info(args: argparse.Namespace, _config: Config) -> int:
+    project = load_project(args.project)
+    if args.json:
+        print(json.dumps(summarize(project), indent=2))
+    else:
+        _print_summary(args.project, project)
+    return 0
+
+
+def cmd_check(args: argparse.Namespace, _config: Config) -> int:
+    problems = check_project(load_project(args.project))
+    for problem in problems:
+        print(f"{args.project}: {problem}")
+    if problems:
+        return 1
+    print(f"{args.project}: ok")
+    return 0
+
+
+def cmd_import_midi(args: argparse.Namespace, _config: Config) -> int:
+    path = Path(args.project)
+    _refuse_overwrite(path, args.force)
+    project = import_midi(args.midi, source=args.source)
+    _save(project, path)
+    info = summarize(project)
+    print(f"imported {args.midi}: {len(info['instruments'])} instruments, {info['notes']} notes")
+    return 0
+
+
+def cmd_export_midi(args: argparse.Namespace, _config: Config) -> int:
+    export_midi(load_project(args.project), args.midi)
+    print(f"wrote {args.midi}")
+    return 0
+
+
+def cmd_checkpoint(args: argparse.Namespace, _config: Config) -> int:
+    path = Path(args.project)
+    if args.action == "create":
+        if not args.name:
+            raise CliError("checkpoint create needs a NAME")
+        create_checkpoint(path, args.name, load_project(path))
+        print(f"checkpoint {args.name!r} created")
+    elif args.action == "list":
+        for info in list_checkpoints(path):
+            print(f"{info.id:>4}  {info.created_at}  {info.name}")
+    elif args.action == "restore":
+        project = restore_checkpoint(path, _checkpoint_id(args.name))
+        _save(project, path)
+        print(f"restored checkpoint {args.name}")
+    else:
+        delete_checkpoint(path, _checkpoint_id(args.name))
+        print(f"deleted checkpoint {args.name}")
+    return 0
+
+
+def _checkpoint_id(text: str | None) -> int:
+    if text is None or not text.isdigit():
+        raise CliError(f"a checkpoint id (a number from `checkpoint list`) is needed, got {text!r}")
+    return int(text)
+
+
+def cmd_recover(args: argparse.Namespace, _config: Config) -> int:
+    path = Path(args.project)
+    recovery = find_recovery(path, state_dir())
+    if recovery is None:
+        raise CliError(f"no autosave newer than {path} was found")
+    _save(load_project(recovery), path)
+    print(f"recovered {path} from {recovery}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser for every subcommand."""
+    parser = argparse.ArgumentParser(
+        prog="imbolc", description="A keyboard-first digital audio workstation for the terminal."
+    )
+    parser.add_argument("--version", action="version", version=f"imbolc {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    new = sub.add_parser("new", help="create a project file")
+    new.add_argument("project", metavar="PROJECT")
+    new.add_argument("--demo", action="store_true", help="start from the demo song")
+    new.add_argument("--force", action="store_true", help="replace an existing file")
+    new.set_defaults(run=cmd_new)
+
+    info = sub.add_parser("info", help="show instruments, notes, length and buses")
+    info.add_argument("project", metavar="PROJECT")
+    info.add_argument("--json", action="store_true", help="print JSON")
+    info.set_defaults(run=cmd_info)
+
+    check = sub.add_parser("check", help="check a project file for problems")
+    check.add_argument("project", metavar="PROJECT")
+    check.set_defaults(run=cmd_check)
+
+    imp = sub.add_parser("import-midi", help="create a project from a MIDI file")
+    imp.add_argument("midi", metavar="SONG.mid")
+    imp.add_argument("project", metavar="PROJECT")
+    imp.add_argument("--source", default="saw", metavar="TYPE", help="source for melodic tracks")
+    imp.add_argument("--force", action="store_true", help="replace an existing project file")
+    imp.set_defaults(run=cmd_import_midi)
+
+    exp = sub.add_parser("export-midi", help="write a project's notes to a MIDI file")
+    exp.add_argument("project", metavar="PROJECT")
+    exp.add_argument("midi", metavar="SONG.mid")
+    exp.set_defaults(run=cmd_export_midi)
+
+    cp = sub.add_parser("checkpoint", help="named snapshots inside a project file")
+    cp.add_argument("action", choices=("create", "list", "restore", "delete"))
+    cp.add_argument("project", metavar="PROJECT")
+    cp.add_argument("name", nargs="?", metavar="NAME|ID")
+    cp.set_defaults(run=cmd_checkpoint)
+
+    rec = sub.add_parser("recover", help="restore a project from its autosave")
+    rec.add_argument("project", metavar="PROJECT")
+    rec.set_defaults(run=cmd_recover)
+    return parser
+
+
+def build_launch_parser() -> argparse.ArgumentParser:
+    """The parser for ``imbolc [PROJECT]``."""
+    parser = argparse.ArgumentParser(
+        prog="imbolc",
+        description="Open a project (or the demo song). Commands: " + ", ".join(COMMANDS),
+    )
+    parser.add_argument("--version", action="version", version=f"imbolc {__version__}")
+    parser.add_argument("project", nargs="?", metavar="PROJECT")
+    parser.set_defaults(run=cmd_launch)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run imbolc; returns the process exit status."""
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    subcommand = bool(args_list) and (args_list[0] in COMMANDS or args_list[0] in ("-h", "--help"))
+    parser = build_parser() if subcommand else build_launch_parser()
+    args = parser.parse_args(args_list)
+    config, warnings = read_config()
+    for warning in warnings:
+        print(f"imbolc: warning: {warning}", file=sys.stderr)
+    try:
+        return int(args.run(args, config))
+    except ImbolcError as error:
+        print(f"imbolc: error: {error}", file=sys.stderr)
+        return 1
+    except OSError as error:
+        print(f"imbolc: error: {error}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,111 @@
+"""The fixed shape of the server graph, and the allocators for node ids and buses.
+
+Execution order, top to bottom (each a group at a fixed id under the root):
+
+    sources (voices) → processing (chains) → outputs (strips, sends) → buses → master → record
+
+Within ``processing`` and ``outputs`` each instrument has its own group, so one instrument can
+be rebuilt without touching any other; a voice group per instrument lets one ``/n_set`` reach
+every sounding voice.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+
+SOURCES_GROUP = 100
+PROCESSING_GROUP = 200
+OUTPUTS_GROUP = 300
+BUSES_GROUP = 350
+MASTER_GROUP = 900
+RECORD_GROUP = 950
+FIXED_GROUPS = (
+    SOURCES_GROUP,
+    PROCESSING_GROUP,
+    OUTPUTS_GROUP,
+    BUSES_GROUP,
+    MASTER_GROUP,
+    RECORD_GROUP,
+)
+
+MASTER_BUS = 0
+FIRST_PRIVATE_AUDIO_BUS = 16
+FIRST_NODE_ID = 1000
+AUDIO_BUS_COUNT = 1024
+CONTROL_BUS_COUNT = 16384
+
+
+class NodeIds:
+    """Node ids for everything the engine creates; never reused within one server run."""
+
+    def __init__(self, first: int = FIRST_NODE_ID) -> None:
+        self._counter = itertools.count(first)
+
+    def __call__(self) -> int:
+        return next(self._counter)
+
+
+class BusAllocator:
+    """Buses cached per (owner, role): add or delete an instrument and the others keep theirs."""
+
+    def __init__(self, first: int, count: int) -> None:
+        self._first = first
+        self._end = count
+        self._next = first
+        self._free: dict[int, list[int]] = {}
+        self._owned: dict[tuple[object, str], tuple[int, int]] = {}
+
+    def get(self, owner: object, role: str, channels: int = 2) -> int:
+        """The first bus index of ``owner``'s ``role``; allocated on first use."""
+        key = (owner, role)
+        hit = self._owned.get(key)
+        if hit is not None and hit[1] == channels:
+            return hit[0]
+        if hit is not None:
+            self.release(owner, role)
+        pool = self._free.get(channels)
+        if pool:
+            index = pool.pop()
+        else:
+            if self._next + channels > self._end:
+                raise RuntimeError("out of server buses")
+            index = self._next
+            self._next += channels
+        self._owned[key] = (index, channels)
+        return index
+
+    def release(self, owner: object, role: str) -> None:
+        """Give ``owner``'s ``role`` bus back for reuse."""
+        hit = self._owned.pop((owner, role), None)
+        if hit is not None:
+            self._free.setdefault(hit[1], []).append(hit[0])
+
+    def release_owner(self, owner: object) -> None:
+        """Give back every bus of ``owner``."""
+        for key in [k for k in self._owned if k[0] == owner]:
+            self.release(*key)
+
+    def reset(self) -> None:
+        """Forget every allocation (after a server restart)."""
+        self._next = self._first
+        self._free.clear()
+        self._owned.clear()
+
+
+@dataclass
+class Allocation:
+    """Everything allocated on one server run."""
+
+    nodes: NodeIds
+    audio: BusAllocator
+    control: BusAllocator
+
+    @classmethod
+    def fresh(cls) -> Allocation:
+        """New allocators for a freshly booted server."""
+        return cls(
+            NodeIds(),
+            BusAllocator(FIRST_PRIVATE_AUDIO_BUS, AUDIO_BUS_COUNT),
+            BusAllocator(0, CONTROL_BUS_COUNT),
+        )

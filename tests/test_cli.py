@@ -1,0 +1,174 @@
+"""The command line: every subcommand, and clear errors for bad input."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import mido
+import pytest
+
+from imbolc.cli import main
+from imbolc.persist import load_project
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_launching_with_no_project_shows_the_demo_and_succeeds() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "imbolc"], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0
+    assert "demo song" in done.stdout
+    assert "Drums" in done.stdout
+
+
+def test_new_demo_creates_a_file_that_info_describes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "song.imbolc"
+    code, out, _ = run(capsys, "new", str(path), "--demo")
+    assert code == 0
+    assert path.exists()
+    code, out, _ = run(capsys, "info", str(path), "--json")
+    info = json.loads(out)
+    assert code == 0
+    assert [inst["name"] for inst in info["instruments"]][:4] == ["Drums", "Bass", "Chords", "Lead"]
+    assert info["notes"] > 0
+    assert len(info["buses"]) == 8
+
+
+def test_new_refuses_to_overwrite_without_force(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "song.imbolc"
+    path.write_bytes(b"precious")
+    code, _, err = run(capsys, "new", str(path))
+    assert code == 1
+    assert "already exists" in err
+    assert path.read_bytes() == b"precious"
+
+
+def test_check_reports_ok_for_a_sound_project(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "song.imbolc"
+    run(capsys, "new", str(path), "--demo")
+    code, out, _ = run(capsys, "check", str(path))
+    assert code == 0
+    assert out.strip().endswith("ok")
+
+
+def test_info_on_a_file_that_is_not_a_project_names_the_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "notes.txt"
+    path.write_text("shopping list")
+    code, _, err = run(capsys, "info", str(path))
+    assert code == 1
+    assert str(path) in err
+
+
+def test_info_on_a_missing_file_is_a_clear_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = run(capsys, "info", str(tmp_path / "nope.imbolc"))
+    assert code == 1
+    assert "nope.imbolc" in err
+
+
+def test_an_unknown_option_is_rejected_by_the_parser(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as stop:
+        main(["info", "song.imbolc", "--colour"])
+    assert stop.value.code == 2
+    assert "--colour" in capsys.readouterr().err
+
+
+def _write_midi(path: Path) -> None:
+    song = mido.MidiFile(ticks_per_beat=96)
+    track = mido.MidiTrack()
+    track.append(mido.MetaMessage("set_tempo", tempo=mido.bpm2tempo(100)))
+    for beat, pitch in enumerate((60, 64, 67)):
+        track.append(mido.Message("note_on", note=pitch, velocity=90, time=0 if beat == 0 else 48))
+        track.append(mido.Message("note_off", note=pitch, velocity=0, time=48))
+    song.tracks.append(track)
+    song.save(path)
+
+
+def test_import_then_export_midi_keeps_the_notes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source, project, back = tmp_path / "in.mid", tmp_path / "p.imbolc", tmp_path / "out.mid"
+    _write_midi(source)
+    code, out, _ = run(capsys, "import-midi", str(source), str(project), "--source", "SINE")
+    assert code == 0, out
+    loaded = load_project(project)
+    assert loaded.instruments.items[0].source == "sine"
+    assert loaded.session.settings.bpm == pytest.approx(100.0)
+    assert [n.pitch for n in loaded.session.piano_roll.tracks[0].notes] == [60, 64, 67]
+    assert [n.tick for n in loaded.session.piano_roll.tracks[0].notes] == [0, 480, 960]
+    code, _, _ = run(capsys, "export-midi", str(project), str(back))
+    assert code == 0
+    pitches = [m.note for m in mido.MidiFile(back) if m.type == "note_on" and m.velocity > 0]
+    assert pitches == [60, 64, 67]
+
+
+def test_import_midi_with_an_unknown_source_suggests_one(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = tmp_path / "in.mid"
+    _write_midi(source)
+    code, _, err = run(
+        capsys, "import-midi", str(source), str(tmp_path / "p.imbolc"), "--source", "sawz"
+    )
+    assert code == 1
+    assert "sawz" in err
+    assert "saw" in err
+    assert not (tmp_path / "p.imbolc").exists()
+
+
+def test_checkpoints_can_be_created_listed_and_restored(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "song.imbolc"
+    run(capsys, "new", str(path), "--demo")
+    code, _, _ = run(capsys, "checkpoint", "create", str(path), "first idea")
+    assert code == 0
+    code, out, _ = run(capsys, "checkpoint", "list", str(path))
+    assert "first idea" in out
+    checkpoint_id = out.split()[0]
+    code, _, _ = run(capsys, "checkpoint", "restore", str(path), checkpoint_id)
+    assert code == 0
+    code, _, err = run(capsys, "checkpoint", "restore", str(path), "latest")
+    assert code == 1
+    assert "checkpoint id" in err
+
+
+def test_a_malformed_config_warns_and_the_command_still_runs(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = tmp_path / "config" / "config.toml"
+    config.parent.mkdir(parents=True)
+    config.write_text("[defaults]\nbpm = 'quick'\n")
+    path = tmp_path / "song.imbolc"
+    code, _, err = run(capsys, "new", str(path))
+    assert code == 0
+    assert "defaults.bpm" in err
+    assert str(config) in err
+    assert load_project(path).session.settings.bpm == 120.0
+
+
+def test_recover_without_an_autosave_is_a_clear_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "song.imbolc"
+    run(capsys, "new", str(path))
+    code, _, err = run(capsys, "recover", str(path))
+    assert code == 1
+    assert "no autosave" in err
