@@ -102,10 +102,11 @@ class Allocation:
     control: BusAllocator
 
     @classmethod
-    def fresh(cls) -> Allocation:
-        """New allocators for a freshly booted server."""
+    def fresh(cls, first_private_bus: int = FIRST_PRIVATE_AUDIO_BUS) -> Allocation:
+        """New allocators for a freshly booted server; private audio buses start after the
+        hardware outputs and inputs (``first_private_bus``)."""
         return cls(
             NodeIds(),
-            BusAllocator(FIRST_PRIVATE_AUDIO_BUS, AUDIO_BUS_COUNT),
+            BusAllocator(first_private_bus, AUDIO_BUS_COUNT),
             BusAllocator(0, CONTROL_BUS_COUNT),
         )

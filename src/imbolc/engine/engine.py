@@ -1,0 +1,466 @@
+"""The engine core: turns store commits into the minimum server work, and plays voices.
+
+It is driven from one thread (the audio thread, or the offline renderer) and talks to one
+backend; it never copies the project, it keeps the newest reference.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from imbolc.core import catalog
+from imbolc.core.automation import AutomationTarget
+from imbolc.core.effects import (
+    BusesChanged,
+    BusParamChanged,
+    BusProcessingChanged,
+    Change,
+    Effects,
+    ParamChanged,
+    ProjectReplaced,
+    RoutingChanged,
+    SessionReplaced,
+    SoloChanged,
+    StripChanged,
+)
+from imbolc.core.errors import UnknownCatalogEntry
+from imbolc.core.ids import BusId, InstrumentId
+from imbolc.core.instrument import Instrument
+from imbolc.core.music import pitch_to_freq
+from imbolc.core.project import Project
+from imbolc.engine.backend import Backend
+from imbolc.engine.graph import Graph, effective_mute
+from imbolc.engine.layout import FIRST_PRIVATE_AUDIO_BUS, MASTER_GROUP, Allocation
+from imbolc.engine.naming import Missing, source_def
+from imbolc.engine.requests import AddAction, NewSynth, ReceiveSynthDefs, Request, SetControls
+from imbolc.engine.synthdefs import compiled_bytes, synthdef_names
+from imbolc.engine.voices import STEAL_FADE, VoiceAllocator
+
+Report = Callable[[str], None]
+
+
+def _send_shape(inst: Instrument) -> list[tuple[int, bool, str]]:
+    return [(s.bus_id, s.enabled, s.tap) for s in inst.mixer.sends if s.enabled]
+
+
+def _strip_delta(old: Instrument | None, new: Instrument) -> dict[str, float] | None:
+    """Strip controls that differ, or None when the send nodes must be rebuilt."""
+    if old is None:
+        return None
+    a, b = old.mixer, new.mixer
+    if a.sends != b.sends and _send_shape(old) != _send_shape(new):
+        return None
+    delta: dict[str, float] = {}
+    if a.level != b.level:
+        delta["level"] = b.level
+    if a.pan != b.pan:
+        delta["pan"] = b.pan
+    return delta
+
+
+class Engine:
+    """Graph, voices and the translation of effects into requests, over one backend."""
+
+    def __init__(
+        self,
+        backend: Backend,
+        report: Report | None = None,
+        first_private_bus: int = FIRST_PRIVATE_AUDIO_BUS,
+    ) -> None:
+        self.backend = backend
+        self.report = report or (lambda message: None)
+        self.first_private_bus = first_private_bus
+        self.alloc = Allocation.fresh(first_private_bus)
+        self.graph = Graph(self.alloc, self.report)
+        self.voices: dict[InstrumentId, VoiceAllocator] = {}
+        self.project = Project()
+
+    # --- lifecycle -------------------------------------------------------------------------
+
+    def load_synthdefs(self, at: float | None = None, max_bytes: int | None = None) -> None:
+        """Send every buildable SynthDef to the server (``/d_recv``), in batches of at most
+        ``max_bytes`` (UDP datagrams are limited; NRT scores are not)."""
+        names = list(synthdef_names())
+        if max_bytes is None:
+            self.backend.send([ReceiveSynthDefs(compiled_bytes(names))], at)
+            return
+        batch: list[str] = []
+        size = 0
+        for name in names:
+            one = len(compiled_bytes([name]))
+            if batch and size + one > max_bytes:
+                self.backend.send([ReceiveSynthDefs(compiled_bytes(batch))], at)
+                batch, size = [], 0
+            batch.append(name)
+            size += one
+        if batch:
+            self.backend.send([ReceiveSynthDefs(compiled_bytes(batch))], at)
+
+    def start(self, project: Project, at: float | None = None) -> None:
+        """Build the whole graph of ``project`` on a fresh server."""
+        self.alloc = Allocation.fresh(self.first_private_bus)
+        self.graph = Graph(self.alloc, self.report)
+        self.voices.clear()
+        self.project = project
+        self.backend.send(self.graph.build(project), at)
+
+    # --- commits ---------------------------------------------------------------------------
+
+    def apply(self, new: Project, effects: Effects, at: float | None = None) -> list[Request]:
+        """Bring the server in line with ``new`` after a commit; returns what was sent."""
+        old, self.project = self.project, new
+        requests = self.plan(old, new, effects.changes)
+        self.backend.send(requests, at)
+        return requests
+
+    def plan(self, old: Project, new: Project, changes: Iterable[Change]) -> list[Request]:
+        """The requests that turn the graph of ``old`` into that of ``new``."""
+        out: list[Request] = []
+        rebuilt: set[int] = set()
+        for change in changes:
+            if isinstance(change, ParamChanged):
+                out.extend(self._param(change))
+            elif isinstance(change, StripChanged):
+                out.extend(self._strip(old, new, change))
+            elif isinstance(change, SoloChanged):
+                out.extend(self._solo(old, new))
+            elif isinstance(change, RoutingChanged):
+                if change.instrument_id not in rebuilt:
+                    rebuilt.add(change.instrument_id)
+                    out.extend(self._routing(new, change))
+            elif isinstance(change, BusProcessingChanged):
+                bus = new.session.mixer.bus(change.bus_id)
+                if bus is not None and bus.id in self.graph.buses:
+                    out.extend(self.graph.rebuild_bus_chain(bus, new.session.mixer.any_solo()))
+            elif isinstance(change, BusParamChanged):
+                built_bus = self.graph.buses.get(change.bus_id)
+                node = None if built_bus is None else built_bus.effect_nodes.get(change.stage_id)
+                if node is not None:
+                    out.append(SetControls(node, {change.name: change.value}))
+            elif isinstance(change, BusesChanged):
+                out.extend(self.graph.sync_buses(new))
+            elif isinstance(change, SessionReplaced | ProjectReplaced):
+                out.extend(self._replaced(old, new))
+        return out
+
+    def _param(self, change: ParamChanged) -> list[Request]:
+        built = self.graph.instruments.get(change.instrument_id)
+        if built is None:
+            return []
+        path, value = change.path, change.value
+        head = path[0]
+        if head == "source":
+            return [SetControls(built.voice_group, {str(path[1]): value})]
+        if head == "envelope":
+            return [SetControls(built.voice_group, {f"env_{path[1]}": value})]
+        if head == "lfo":
+            return [] if built.lfo_node is None else [
+                SetControls(built.lfo_node, {str(path[1]): value})
+            ]  # fmt: skip
+        if head == "chain":
+            node = built.stage_nodes.get(int(path[1]))
+            if node is None:
+                return []
+            if path[2] == "band":
+                field = "on" if path[4] == "enabled" else path[4]
+                return [SetControls(node, {f"b{path[3]}_{field}": value})]
+            return [SetControls(node, {str(path[2]): value})]
+        return []
+
+    def _strip(self, old: Project, new: Project, change: StripChanged) -> list[Request]:
+        if change.kind == "master":
+            return self.graph.master_controls(new)
+        if change.kind == "bus":
+            bus = new.session.mixer.bus(change.id)
+            built_bus = self.graph.buses.get(BusId(change.id))
+            if bus is None or built_bus is None:
+                return []
+            controls = self.graph.bus_strip_controls(bus, new.session.mixer.any_solo())
+            return [SetControls(built_bus.out_node, controls)]
+        inst = new.instruments.get(change.id)
+        built = self.graph.instruments.get(InstrumentId(change.id))
+        if inst is None or built is None:
+            return []
+        before = old.instruments.get(change.id)
+        delta = _strip_delta(before, inst)
+        if before is None or delta is None:
+            return [
+                SetControls(built.output_node, self.graph.strip_controls(new, inst)),
+                *self.graph.resend_sends(new, inst),
+            ]
+        if before.mixer.mute != inst.mixer.mute:
+            any_solo = new.instruments.any_solo()
+            delta["mute"] = effective_mute(inst.mixer.mute, inst.mixer.solo, any_solo)
+        if before.mixer.output_bus != inst.mixer.output_bus:
+            delta["out_bus"] = self.graph.strip_controls(new, inst)["out_bus"]
+        out: list[Request] = [SetControls(built.output_node, delta)] if delta else []
+        for send in inst.mixer.sends:
+            old_send = before.mixer.send(send.bus_id)
+            node = built.send_nodes.get(send.bus_id)
+            if node is not None and old_send is not None and old_send.level != send.level:
+                out.append(SetControls(node, {"level": send.level}))
+        # Solo flags are settled by SoloChanged, which touches only strips that flipped.
+        return out
+
+    def _solo(self, old: Project, new: Project) -> list[Request]:
+        """Only the strips whose effective mute flipped get a message."""
+        out: list[Request] = []
+        was, now = old.instruments.any_solo(), new.instruments.any_solo()
+        for inst in new.instruments.items:
+            built = self.graph.instruments.get(inst.id)
+            before = old.instruments.get(inst.id)
+            if built is None or before is None:
+                continue
+            a = effective_mute(before.mixer.mute, before.mixer.solo, was)
+            b = effective_mute(inst.mixer.mute, inst.mixer.solo, now)
+            if a != b:
+                out.append(SetControls(built.output_node, {"mute": b}))
+        mixer_was, mixer_now = old.session.mixer.any_solo(), new.session.mixer.any_solo()
+        for bus in new.session.mixer.buses:
+            built_bus = self.graph.buses.get(bus.id)
+            before_bus = old.session.mixer.bus(bus.id)
+            if built_bus is None or before_bus is None:
+                continue
+            a = effective_mute(before_bus.mute, before_bus.solo, mixer_was)
+            b = effective_mute(bus.mute, bus.solo, mixer_now)
+            if a != b:
+                out.append(SetControls(built_bus.out_node, {"mute": b}))
+        return out
+
+    def _routing(self, new: Project, change: RoutingChanged) -> list[Request]:
+        ident = change.instrument_id
+        if change.kind == "deleted":
+            self.voices.pop(ident, None)
+            return self.graph.remove_instrument(ident)
+        inst = new.instruments.get(ident)
+        if inst is None:
+            return []
+        if change.kind == "added":
+            return self.graph.add_instrument(new, inst)
+        return self.graph.rebuild_instrument(new, inst)
+
+    def _replaced(self, old: Project, new: Project) -> list[Request]:
+        """Undo of a session/full step or a load: rebuild only what is not the same object."""
+        out: list[Request] = []
+        old_mixer, new_mixer = old.session.mixer, new.session.mixer
+        if old_mixer is not new_mixer:
+            if tuple(b.id for b in old_mixer.buses) != tuple(b.id for b in new_mixer.buses):
+                out.extend(self.graph.sync_buses(new))
+            any_solo = new_mixer.any_solo()
+            for bus in new_mixer.buses:
+                before = old_mixer.bus(bus.id)
+                built_bus = self.graph.buses.get(bus.id)
+                if built_bus is None or before is bus:
+                    continue
+                if before is None or before.effects != bus.effects:
+                    out.extend(self.graph.rebuild_bus_chain(bus, any_solo))
+                else:
+                    controls = self.graph.bus_strip_controls(bus, any_solo)
+                    out.append(SetControls(built_bus.out_node, controls))
+            out.extend(self.graph.master_controls(new))
+        if old.instruments is not new.instruments:
+            wanted = {inst.id for inst in new.instruments.items}
+            for ident in [i for i in self.graph.instruments if i not in wanted]:
+                self.voices.pop(ident, None)
+                out.extend(self.graph.remove_instrument(ident))
+            for inst in new.instruments.items:
+                if (
+                    old.instruments.get(inst.id) is not inst
+                    or inst.id not in self.graph.instruments
+                ):
+                    out.extend(self.graph.rebuild_instrument(new, inst))
+        return out
+
+    # --- voices ----------------------------------------------------------------------------
+
+    def _allocator(self, ident: InstrumentId) -> VoiceAllocator:
+        if ident not in self.voices:
+            self.voices[ident] = VoiceAllocator(self.alloc.nodes)
+        return self.voices[ident]
+
+    def note_on(
+        self,
+        instrument_id: InstrumentId,
+        pitch: int,
+        velocity: float,
+        at: float | None = None,
+        freq: float | None = None,
+    ) -> int | None:
+        """Start a voice (or a drum pad of a kit); returns its node id, None if silent."""
+        inst = self.project.instruments.get(instrument_id)
+        built = self.graph.instruments.get(instrument_id)
+        if inst is None or built is None or not inst.active:
+            return None
+        if inst.kit is not None:
+            return self._drum_note(inst, pitch, velocity, at)
+        if built.source_def is None:
+            return None
+        settings = self.project.session.settings
+        env = inst.envelope
+        controls: dict[str, float] = {p.name: p.value for p in inst.source_params}
+        controls.update(
+            out=built.source_bus,
+            gate=1.0,
+            velocity=velocity,
+            env_attack=env.attack,
+            env_decay=env.decay,
+            env_sustain=env.sustain,
+            env_release=env.release,
+        )
+        if freq is not None:
+            controls["freq"] = freq
+        elif catalog.source(inst.source).pitched:
+            controls["freq"] = pitch_to_freq(
+                pitch,
+                a4=settings.tuning_a4,
+                tuning=settings.tuning,
+                key=settings.key,
+                flavor=settings.ji_flavor,
+            )
+        controls.update(self.graph.voice_modulation(inst))
+        now = self.backend.now() if at is None else at
+        plan = self._allocator(inst.id).note_on(
+            pitch, velocity, now, cap=inst.voice_cap, mono=not inst.polyphonic,
+            release_time=env.release,
+        )  # fmt: skip
+        requests: list[Request] = [
+            SetControls(node, {"gate": -1.0 - STEAL_FADE}) for node in plan.steal
+        ]
+        requests.append(
+            NewSynth(built.source_def, plan.node_id, built.voice_group, AddAction.TAIL, controls)
+        )
+        self.backend.send(requests, at)
+        return plan.node_id
+
+    def _drum_note(
+        self, inst: Instrument, pitch: int, velocity: float, at: float | None
+    ) -> int | None:
+        kit = inst.kit
+        assert kit is not None
+        pad_index = kit.pad_for_note(pitch)
+        if pad_index is None:
+            return None
+        return self.drum_hit(inst.id, pad_index, velocity, at, kit.pads[pad_index].pitch)
+
+    def drum_hit(
+        self,
+        instrument_id: InstrumentId,
+        pad_index: int,
+        velocity: float,
+        at: float | None = None,
+        semitones: float = 0.0,
+    ) -> int | None:
+        """Fire one pad of a kit: its catalog drum source, levelled by the pad and tuned
+        ``semitones`` away from the drum's own pitch."""
+        inst = self.project.instruments.get(instrument_id)
+        built = self.graph.instruments.get(instrument_id)
+        if inst is None or inst.kit is None or built is None or not inst.active:
+            return None
+        pad = inst.kit.pads[pad_index]
+        if not pad.source:
+            self.graph._problem(
+                f"pad/{inst.id}/{pad_index}",
+                f"{inst.name}: pad {pad_index + 1} plays a sample, which needs a sample buffer",
+            )
+            return None
+        try:
+            name = source_def(pad.source, mono=False)
+            spec = catalog.source(pad.source)
+        except (Missing, UnknownCatalogEntry) as error:
+            self.graph._problem(f"pad/{inst.id}/{pad_index}", f"{inst.name}: {error}")
+            return None
+        controls = {p.name: p.default for p in spec.params}
+        controls.update(out=built.source_bus, gate=1.0, velocity=velocity)
+        controls["amp"] = controls.get("amp", 1.0) * pad.level
+        if "freq" in controls:
+            controls["freq"] *= 2.0 ** (semitones / 12.0)
+        now = self.backend.now() if at is None else at
+        plan = self._allocator(inst.id).note_on(
+            1000 + pad_index, velocity, now, cap=inst.voice_cap, release_time=spec.envelope.release
+        )
+        requests: list[Request] = [
+            SetControls(node, {"gate": -1.0 - STEAL_FADE}) for node in plan.steal
+        ]
+        requests.append(NewSynth(name, plan.node_id, built.voice_group, AddAction.TAIL, controls))
+        self.backend.send(requests, at)
+        self._allocator(inst.id).note_off(1000 + pad_index, now)
+        return plan.node_id
+
+    def note_off(
+        self, instrument_id: InstrumentId, pitch: int, at: float | None = None
+    ) -> int | None:
+        """Release the voice playing ``pitch``; returns its node id."""
+        allocator = self.voices.get(instrument_id)
+        if allocator is None:
+            return None
+        now = self.backend.now() if at is None else at
+        node = allocator.note_off(pitch, now)
+        if node is not None:
+            self.backend.send([SetControls(node, {"gate": 0.0})], at)
+        return node
+
+    def release_all(self, at: float | None = None) -> None:
+        """Release every held voice of every instrument (stop, panic)."""
+        now = self.backend.now() if at is None else at
+        requests: list[Request] = []
+        for allocator in self.voices.values():
+            requests.extend(SetControls(n, {"gate": 0.0}) for n in allocator.release_all(now))
+        self.backend.send(requests, at)
+
+    def node_ended(self, node_id: int) -> None:
+        """``/n_end`` arrived: forget the voice."""
+        for allocator in self.voices.values():
+            if allocator.ended(node_id):
+                return
+
+    def sweep(self, now: float) -> None:
+        """Forget voices whose ``/n_end`` never came (a fallback)."""
+        for allocator in self.voices.values():
+            allocator.sweep(now)
+
+    # --- automation and click ----------------------------------------------------------------
+
+    def automation_requests(self, target: AutomationTarget, value: float) -> list[Request]:
+        """The control change that puts an automation value on its target."""
+        parts = target.parameter.split(".")
+        if target.scope == "master":
+            return [SetControls(self.graph.master_node, {"level": value})]
+        if target.scope == "bus":
+            built_bus = self.graph.buses.get(BusId(target.owner))
+            if built_bus is None:
+                return []
+            if len(parts) == 1:
+                return [SetControls(built_bus.out_node, {parts[0]: value})]
+            node = built_bus.effect_nodes.get(int(parts[1]))
+            return [] if node is None else [SetControls(node, {parts[2]: value})]
+        if target.scope != "instrument":
+            return []
+        built = self.graph.instruments.get(InstrumentId(target.owner))
+        if built is None:
+            return []
+        head = parts[0]
+        if head == "mixer":
+            return [SetControls(built.output_node, {parts[1]: value})]
+        if head == "send":
+            node = built.send_nodes.get(BusId(int(parts[1])))
+            return [] if node is None else [SetControls(node, {"level": value})]
+        if head == "chain":
+            return self._param(
+                ParamChanged(built.built_from.id, ("chain", int(parts[1]), parts[2]), value)
+            )
+        return self._param(ParamChanged(built.built_from.id, (head, parts[1]), value))
+
+    def automate(self, target: AutomationTarget, value: float, at: float | None = None) -> None:
+        """Send one automation value to its target."""
+        self.backend.send(self.automation_requests(target, value), at)
+
+    def click(self, accent: bool, at: float | None = None) -> None:
+        """One metronome click into the master mix."""
+        click = self.project.session.click
+        if not click.enabled or click.muted:
+            return
+        controls = {"out": self.graph.master_mix, "amp": click.volume, "accent": float(accent)}
+        node = self.alloc.nodes()
+        self.backend.send(
+            [NewSynth("imbolc_click", node, MASTER_GROUP, AddAction.HEAD, controls)], at
+        )

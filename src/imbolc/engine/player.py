@@ -1,0 +1,105 @@
+"""The player: walks the timeline, asks the scheduler what starts, and plays it on the engine.
+
+Realtime playback and offline rendering share this one code path; they differ only in the
+clock that calls ``advance`` and the backend under the engine.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+from dataclasses import dataclass, field
+
+from imbolc.core.ids import InstrumentId
+from imbolc.core.notes import TICKS_PER_BEAT
+from imbolc.core.project import Project
+from imbolc.engine.engine import Engine
+from imbolc.engine.schedule import Scheduler
+
+
+@dataclass(order=True)
+class _NoteOff:
+    time: float
+    order: int
+    instrument_id: InstrumentId = field(compare=False)
+    pitch: int = field(compare=False)
+
+
+class Player:
+    """Position on the timeline (tick and the time it sounds) plus pending note-offs."""
+
+    def __init__(self, engine: Engine, seed: int = 0) -> None:
+        self.engine = engine
+        self.scheduler = Scheduler(seed=seed)
+        self.tick = 0.0
+        self.time = 0.0
+        self.bpm: float | None = None
+        self.playing = False
+        self._offs: list[_NoteOff] = []
+        self._order = itertools.count()
+
+    def start(self, tick: float, time: float) -> None:
+        """Begin playing ``tick`` at ``time`` (seconds on the backend's clock)."""
+        self.scheduler.reset()
+        self.tick, self.time, self.playing = float(tick), float(time), True
+        self.bpm = None
+
+    def tempo(self, project: Project) -> float:
+        """The tempo in force: a tempo lane's latest value, or the session's."""
+        return self.bpm if self.bpm is not None else project.session.settings.bpm
+
+    def advance(self, project: Project, until: float) -> int:
+        """Schedule everything that starts before ``until``; returns how many notes."""
+        if not self.playing or until <= self.time:
+            self._release_due(until)
+            return 0
+        bpm = self.tempo(project)
+        span = (until - self.time) * bpm / 60.0 * TICKS_PER_BEAT
+        window = self.scheduler.window(project, self.tick, self.tick + span, self.time, bpm=bpm)
+        engine = self.engine
+        for value in window.automation:
+            target = value.target
+            if target.scope == "global" and target.parameter == "bpm":
+                self.bpm = value.value
+            else:
+                engine.automate(target, value.value, value.time)
+        for click in window.clicks:
+            engine.click(click.accent, click.time)
+        for note in window.notes:
+            self._release_due(note.time)
+            at = max(note.time, self.time)
+            if note.pad is not None:
+                pad = project.instruments.get(note.instrument_id)
+                base = 0 if pad is None or pad.kit is None else pad.kit.pads[note.pad].note
+                engine.drum_hit(note.instrument_id, note.pad, note.velocity, at, note.pitch - base)
+                continue
+            node = engine.note_on(note.instrument_id, note.pitch, note.velocity, at, note.freq)
+            if node is not None:
+                off = _NoteOff(
+                    at + note.duration, next(self._order), note.instrument_id, note.pitch
+                )
+                heapq.heappush(self._offs, off)
+        self._release_due(until)
+        self.tick, self.time = window.next_tick, window.next_time
+        return len(window.notes)
+
+    def _release_due(self, until: float) -> None:
+        while self._offs and self._offs[0].time <= until:
+            off = heapq.heappop(self._offs)
+            self.engine.note_off(off.instrument_id, off.pitch, off.time)
+
+    def stop(self, at: float | None = None) -> None:
+        """Stop: pending note-offs are dropped and every voice is released."""
+        self.playing = False
+        self._offs.clear()
+        self.engine.release_all(at)
+
+    def finish(self) -> float:
+        """Release every pending note at its time; returns the time of the last release."""
+        last = self.time
+        while self._offs:
+            off = heapq.heappop(self._offs)
+            self.engine.note_off(off.instrument_id, off.pitch, off.time)
+            last = max(last, off.time)
+        self.playing = False
+        return last

@@ -1,0 +1,214 @@
+"""Offline render through scsynth NRT: the realtime graph and schedule, written as a score.
+
+The same engine and player that play live emit the requests; here the backend is a score and
+the clock is the score time, so a render sounds like playback.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import soundfile
+from msgspec.structs import replace
+
+from imbolc.core.errors import ImbolcError
+from imbolc.core.instrument import EffectStage
+from imbolc.core.notes import TICKS_PER_BEAT
+from imbolc.core.ports import RenderOptions
+from imbolc.core.project import Project
+from imbolc.core.summary import song_length_ticks
+from imbolc.engine.engine import Engine
+from imbolc.engine.player import Player
+from imbolc.engine.requests import AddAction, NewSynth
+from imbolc.engine.score import ScoreBackend
+
+Progress = Callable[[float], None]
+CHUNK_SECONDS = 0.25
+LONG_TAIL_EFFECTS = frozenset(
+    {"reverb", "delay", "spring_reverb", "granular_delay", "convolution_reverb"}
+)
+
+
+class RenderError(ImbolcError):
+    """A render could not be made; the message says why."""
+
+
+@dataclass
+class RenderResult:
+    """What a render wrote."""
+
+    path: Path
+    stems: list[Path] = field(default_factory=list)
+    seconds: float = 0.0
+    frames: int = 0
+    wall_seconds: float = 0.0
+    problems: list[str] = field(default_factory=list)
+
+
+def tail_seconds(project: Project) -> float:
+    """How long sound may ring after the last note: the longest release plus effect tails."""
+    release = max((inst.envelope.release for inst in project.instruments.items), default=0.3)
+    effects = [
+        s for inst in project.instruments.items for s in inst.chain if isinstance(s, EffectStage)
+    ]
+    effects += [e for bus in project.session.mixer.buses for e in bus.effects]
+    long_tail = any(e.effect_type in LONG_TAIL_EFFECTS for e in effects)
+    return release + (2.5 if long_tail else 0.5)
+
+
+def render_range(project: Project, options: RenderOptions) -> tuple[int, int]:
+    """The ticks to render: the asked beats, else the loop (pattern) or the song (song mode)."""
+    roll = project.session.piano_roll
+    if project.session.arrangement.play_mode == "song":
+        start, end = 0, project.session.arrangement.length
+    elif roll.looping:
+        start, end = roll.loop_start, roll.loop_end
+    else:
+        start, end = 0, song_length_ticks(project)
+    if options.from_beat is not None:
+        start = round(options.from_beat * TICKS_PER_BEAT)
+    if options.to_beat is not None:
+        end = round(options.to_beat * TICKS_PER_BEAT)
+    if end <= start:
+        raise RenderError(f"nothing to render: the range ends at tick {end}, before {start}")
+    return start, end
+
+
+def find_scsynth(path: str | None = None) -> str:
+    """The scsynth binary, or RenderError saying how to get one."""
+    found = path or shutil.which("scsynth")
+    if not found:
+        raise RenderError(
+            "scsynth not found: install SuperCollider (supercollider-server) "
+            "or render with --engine embedded"
+        )
+    return found
+
+
+def build_score(
+    project: Project, options: RenderOptions, stems: bool
+) -> tuple[ScoreBackend, float, int, list[str], Engine]:
+    """The NRT score of a render: (backend, duration, output channels, problems, engine)."""
+    start, end = render_range(project, options)
+    # Render the asked span straight through: no loop wrap inside it.
+    roll = project.session.piano_roll
+    playing = replace(
+        project, session=replace(project.session, piano_roll=replace(roll, looping=False))
+    )
+    outputs = 2 + (2 * len(project.instruments) if stems else 0)
+    problems: list[str] = []
+    backend = ScoreBackend()
+    engine = Engine(backend, problems.append, first_private_bus=max(16, outputs + 8))
+    engine.load_synthdefs(at=0.0)
+    engine.start(playing, at=0.0)
+    if stems:
+        for k, inst in enumerate(playing.instruments.items):
+            built = engine.graph.instruments[inst.id]
+            controls = {"in_bus": built.source_bus, "out_bus": 2 + 2 * k,
+                        "level": inst.mixer.level, "pan": inst.mixer.pan,
+                        "mute": float(inst.mixer.mute)}  # fmt: skip
+            name = "imbolc_output_mono" if built.channels == 1 else "imbolc_output"
+            backend.send(
+                [
+                    NewSynth(
+                        name, engine.alloc.nodes(), built.output_group, AddAction.TAIL, controls
+                    )
+                ],
+                0.0,
+            )
+    player = Player(engine)
+    player.start(start, 0.0)
+    seconds = (end - start) / TICKS_PER_BEAT * 60.0 / playing.session.settings.bpm
+    t = 0.0
+    while t < seconds:
+        t = min(seconds, t + CHUNK_SECONDS)
+        backend.clock = t
+        player.advance(playing, t)
+    last_release = player.finish()
+    duration = max(seconds, last_release) + tail_seconds(playing)
+    return backend, duration, outputs, problems, engine
+
+
+def render(
+    project: Project,
+    out: str | Path,
+    options: RenderOptions | None = None,
+    *,
+    stems_dir: str | Path | None = None,
+    progress: Progress | None = None,
+    scsynth: str | None = None,
+) -> RenderResult:
+    """Render ``project`` to a WAV at ``out`` (plus one stem per instrument in ``stems_dir``)."""
+    options = options or RenderOptions()
+    if options.sample_rate not in (44100, 48000):
+        raise RenderError(f"sample rate {options.sample_rate} is not 44100 or 48000")
+    binary = find_scsynth(scsynth)
+    out_path = Path(out)
+    if not out_path.parent.is_dir():
+        raise RenderError(f"cannot write {out_path}: folder {out_path.parent} does not exist")
+    began = time.perf_counter()
+    backend, duration, channels, problems, _engine = build_score(
+        project, options, stems_dir is not None
+    )
+    sample_format = "float" if options.sample_format == "float" else "int24"
+    with tempfile.TemporaryDirectory(prefix="imbolc-render-") as folder:
+        score = Path(folder) / "score.osc"
+        backend.write(score, duration)
+        raw = Path(folder) / "render.wav"
+        command = [binary, "-N", str(score), "_", str(raw), str(options.sample_rate), "WAV",
+                   sample_format, "-o", str(channels), "-i", "0"]  # fmt: skip
+        _run_nrt(command, raw, duration * options.sample_rate * channels, progress)
+        data, rate = soundfile.read(raw, dtype="float32", always_2d=True)
+        subtype = "FLOAT" if options.sample_format == "float" else "PCM_24"
+        soundfile.write(out_path, data[:, :2], rate, subtype=subtype)
+        stem_paths: list[Path] = []
+        if stems_dir is not None:
+            folder_path = Path(stems_dir)
+            folder_path.mkdir(parents=True, exist_ok=True)
+            for k, inst in enumerate(project.instruments.items):
+                name = re.sub(r"[^A-Za-z0-9_.-]+", "_", inst.name).strip("_") or f"inst{inst.id}"
+                stem = folder_path / f"{inst.id:02d}-{name}.wav"
+                soundfile.write(stem, data[:, 2 + 2 * k : 4 + 2 * k], rate, subtype=subtype)
+                stem_paths.append(stem)
+    if progress is not None:
+        progress(1.0)
+    return RenderResult(
+        out_path, stem_paths, duration, len(data), time.perf_counter() - began, problems
+    )
+
+
+def _run_nrt(
+    command: list[str], raw: Path, expected_samples: float, progress: Progress | None
+) -> None:
+    """Run scsynth NRT, reporting progress from the size of the file it writes."""
+    env = dict(os.environ, JACK_NO_START_SERVER="1")
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env)
+    try:
+        while process.poll() is None:
+            if progress is not None and raw.exists():
+                progress(min(0.99, raw.stat().st_size / 4 / max(expected_samples, 1.0)))
+            time.sleep(0.05)
+        output = process.stdout.read().decode(errors="replace") if process.stdout else ""
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    if process.returncode != 0 or not raw.exists():
+        tail = "\n".join(output.strip().splitlines()[-5:])
+        raise RenderError(f"scsynth NRT failed (exit {process.returncode}): {tail}")
+
+
+def peak_dbfs(path: str | Path) -> float:
+    """The peak level of a WAV in dBFS (for the CLI summary)."""
+    data, _rate = soundfile.read(path, dtype="float32", always_2d=True)
+    peak = float(np.max(np.abs(data))) if data.size else 0.0
+    return 20 * np.log10(peak) if peak > 0 else float("-inf")
