@@ -16,6 +16,7 @@ from imbolc import __version__
 from imbolc.core.config import Config
 from imbolc.core.errors import ImbolcError
 from imbolc.core.midifile import export_midi, import_midi
+from imbolc.core.ports import RenderOptions
 from imbolc.core.project import Project
 from imbolc.core.summary import check_project, summarize
 from imbolc.core.templates import blank_project, demo_project
@@ -30,7 +31,17 @@ from imbolc.persist import (
 )
 from imbolc.userdirs import read_config, state_dir
 
-COMMANDS = ("new", "info", "check", "import-midi", "export-midi", "checkpoint", "recover")
+COMMANDS = (
+    "new",
+    "info",
+    "check",
+    "import-midi",
+    "export-midi",
+    "render",
+    "checkpoint",
+    "recover",
+)
+ENGINES = ("auto", "scsynth", "embedded")
 
 
 class CliError(ImbolcError):
@@ -127,6 +138,40 @@ def cmd_export_midi(args: argparse.Namespace, _config: Config) -> int:
     return 0
 
 
+def _progress_bar(fraction: float) -> None:
+    width = 30
+    filled = round(width * max(0.0, min(1.0, fraction)))
+    sys.stderr.write(f"\rrendering [{'#' * filled}{'.' * (width - filled)}] {fraction:4.0%}")
+    sys.stderr.flush()
+
+
+def cmd_render(args: argparse.Namespace, config: Config) -> int:
+    from imbolc.engine.render import render
+
+    engine = args.engine or config.runtime.engine
+    if engine == "embedded":
+        raise CliError("the embedded engine cannot render yet; use --engine scsynth")
+    project = load_project(args.project)
+    options = RenderOptions(
+        sample_rate=args.sample_rate,
+        sample_format="float" if args.format == "float" else "int24",
+        from_beat=args.from_beat,
+        to_beat=args.to_beat,
+    )
+    show = _progress_bar if sys.stderr.isatty() else None
+    result = render(project, args.output, options, stems_dir=args.stems, progress=show)
+    if show is not None:
+        sys.stderr.write("\n")
+    for problem in result.problems:
+        print(f"imbolc: warning: {problem}", file=sys.stderr)
+    print(
+        f"wrote {result.path}: {result.seconds:.2f} s at {options.sample_rate} Hz "
+        f"in {result.wall_seconds:.2f} s"
+        + (f", {len(result.stems)} stems in {args.stems}" if result.stems else "")
+    )
+    return 0
+
+
 def cmd_checkpoint(args: argparse.Namespace, _config: Config) -> int:
     path = Path(args.project)
     if args.action == "create":
@@ -197,6 +242,17 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument("project", metavar="PROJECT")
     exp.add_argument("midi", metavar="SONG.mid")
     exp.set_defaults(run=cmd_export_midi)
+
+    ren = sub.add_parser("render", help="render a project to a WAV file")
+    ren.add_argument("project", metavar="PROJECT")
+    ren.add_argument("-o", "--output", required=True, metavar="OUT.wav")
+    ren.add_argument("--stems", metavar="DIR", help="also write one WAV per instrument here")
+    ren.add_argument("--from", dest="from_beat", type=float, metavar="BEAT")
+    ren.add_argument("--to", dest="to_beat", type=float, metavar="BEAT")
+    ren.add_argument("--sample-rate", type=int, choices=(44100, 48000), default=48000)
+    ren.add_argument("--format", choices=("float", "24"), default="float")
+    ren.add_argument("--engine", choices=ENGINES, default=None)
+    ren.set_defaults(run=cmd_render)
 
     cp = sub.add_parser("checkpoint", help="named snapshots inside a project file")
     cp.add_argument("action", choices=("create", "list", "restore", "delete"))
