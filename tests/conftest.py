@@ -2,9 +2,23 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+
+@pytest.fixture(autouse=True, scope="session")
+def private_cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Compiled SynthDefs are cached once per test session, never in the user's cache."""
+    previous = os.environ.get("IMBOLC_CACHE_DIR")
+    os.environ["IMBOLC_CACHE_DIR"] = str(tmp_path_factory.mktemp("cache"))
+    yield
+    if previous is None:
+        os.environ.pop("IMBOLC_CACHE_DIR", None)
+    else:
+        os.environ["IMBOLC_CACHE_DIR"] = previous
 
 
 @pytest.fixture(autouse=True)

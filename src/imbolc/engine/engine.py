@@ -29,11 +29,11 @@ from imbolc.core.instrument import Instrument
 from imbolc.core.music import pitch_to_freq
 from imbolc.core.project import Project
 from imbolc.engine.backend import Backend
+from imbolc.engine.defcache import batches
 from imbolc.engine.graph import Graph, effective_mute
 from imbolc.engine.layout import FIRST_PRIVATE_AUDIO_BUS, MASTER_GROUP, Allocation
 from imbolc.engine.naming import Missing, source_def
 from imbolc.engine.requests import AddAction, NewSynth, ReceiveSynthDefs, Request, SetControls
-from imbolc.engine.synthdefs import compiled_bytes, synthdef_names
 from imbolc.engine.voices import STEAL_FADE, VoiceAllocator
 
 Report = Callable[[str], None]
@@ -78,23 +78,9 @@ class Engine:
     # --- lifecycle -------------------------------------------------------------------------
 
     def load_synthdefs(self, at: float | None = None, max_bytes: int | None = None) -> None:
-        """Send every buildable SynthDef to the server (``/d_recv``), in batches of at most
+        """Send every buildable SynthDef to the server (``/d_recv``), in files of at most
         ``max_bytes`` (UDP datagrams are limited; NRT scores are not)."""
-        names = list(synthdef_names())
-        if max_bytes is None:
-            self.backend.send([ReceiveSynthDefs(compiled_bytes(names))], at)
-            return
-        batch: list[str] = []
-        size = 0
-        for name in names:
-            one = len(compiled_bytes([name]))
-            if batch and size + one > max_bytes:
-                self.backend.send([ReceiveSynthDefs(compiled_bytes(batch))], at)
-                batch, size = [], 0
-            batch.append(name)
-            size += one
-        if batch:
-            self.backend.send([ReceiveSynthDefs(compiled_bytes(batch))], at)
+        self.backend.send([ReceiveSynthDefs(data) for data in batches(max_bytes)], at)
 
     def start(self, project: Project, at: float | None = None) -> None:
         """Build the whole graph of ``project`` on a fresh server."""
