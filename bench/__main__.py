@@ -5,9 +5,9 @@ from __future__ import annotations
 import platform
 import sys
 
-from bench import core_bench
+from bench import core_bench, embedded_bench, engine_bench
 
-SUITES = {"core": core_bench.run}
+SUITES = {"core": core_bench.run, "engine": engine_bench.run, "embedded": embedded_bench.run}
 
 
 def main(argv: list[str]) -> int:

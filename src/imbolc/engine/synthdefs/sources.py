@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from supriya.ugens import (
+    K2A,
     LPF,
     BrownNoise,
     Crackle,
@@ -18,13 +19,12 @@ from supriya.ugens import (
     Select,
     SinOsc,
     SyncSaw,
-    Vibrato,
     WhiteNoise,
 )
 
 from imbolc.engine.synthdefs.contract import Signal, SourceBody, Voice
 from imbolc.engine.synthdefs.dsp import perc, spread
-from imbolc.engine.synthdefs.ugens import SinOscFB
+from imbolc.engine.synthdefs.ugens import SinOscFB, Vibrato
 
 __all__ = ["BODIES"]
 
@@ -116,10 +116,15 @@ def fm_bell(voice: Voice) -> Signal:
 
 
 def fm_brass(voice: Voice) -> Signal:
-    """1:1 FM whose brightness follows the envelope, with a delayed vibrato."""
-    freq = Vibrato.ar(frequency=voice.freq, rate=5.0, depth=0.004, delay=0.3, onset=0.2)
+    """1:1 phase modulation whose brightness follows the envelope, with a delayed vibrato.
+
+    Phase rather than frequency modulation: the same spectrum as 1:1 FM, but the carrier's
+    frequency never goes through zero, so it is exact at any index on every backend."""
+    freq = Vibrato.ar(
+        frequency=K2A.ar(source=voice.freq), rate=5.0, depth=0.004, delay=0.3, onset=0.2
+    )
     index = 0.5 + voice.env * (1.5 + voice.velocity * 2.5)
-    brass = SinOsc.ar(frequency=freq + SinOsc.ar(frequency=freq) * index * freq)
+    brass = SinOsc.ar(frequency=freq, phase=SinOsc.ar(frequency=freq) * index)
     return LPF.ar(source=brass, frequency=(voice.freq * 12.0).min(16000.0))
 
 

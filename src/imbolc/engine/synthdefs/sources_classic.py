@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from supriya.ugens import (
     BPF,
     HPF,
+    K2A,
     LPF,
     RLPF,
     Gendy1,
@@ -22,14 +23,13 @@ from supriya.ugens import (
     SinOsc,
     StandardL,
     TRand,
-    Vibrato,
     VOsc,
     WhiteNoise,
 )
 
 from imbolc.engine.synthdefs.contract import Signal, SourceBody, Voice
 from imbolc.engine.synthdefs.dsp import mix, perc, spread, table
-from imbolc.engine.synthdefs.ugens import GrainSin
+from imbolc.engine.synthdefs.ugens import GrainSin, Vibrato
 
 __all__ = ["BODIES", "WAVETABLE_BASE", "WAVETABLE_COUNT"]
 
@@ -118,7 +118,9 @@ def brass_stab(voice: Voice) -> Sequence[Signal]:
 def strings(voice: Voice) -> Sequence[Signal]:
     """A string section: five detuned, vibrating saws spread across the stereo field."""
     detune = voice["detune"] * 0.015
-    freq = Vibrato.ar(frequency=voice.freq, rate=5.0, depth=0.003, delay=0.3, onset=0.5)
+    freq = Vibrato.ar(
+        frequency=K2A.ar(source=voice.freq), rate=5.0, depth=0.003, delay=0.3, onset=0.5
+    )
     saws = [
         Saw.ar(frequency=freq * (1.0 + detune * k + LFNoise2.kr(frequency=0.5) * 0.001))
         for k in (-1.0, -0.5, 0.0, 0.5, 1.0)

@@ -12,6 +12,7 @@ from __future__ import annotations
 from supriya.ugens import (
     BPF,
     HPF,
+    K2A,
     LPF,
     CombC,
     DelayC,
@@ -19,13 +20,12 @@ from supriya.ugens import (
     Pluck,
     Saw,
     SinOsc,
-    Vibrato,
     WhiteNoise,
 )
 
 from imbolc.engine.synthdefs.contract import Signal, SourceBody, Voice
 from imbolc.engine.synthdefs.dsp import mallet_strike, mix, modal_bank, onset, perc
-from imbolc.engine.synthdefs.ugens import Formant
+from imbolc.engine.synthdefs.ugens import Formant, Vibrato
 
 __all__ = ["BODIES"]
 
@@ -60,7 +60,9 @@ def formant(voice: Voice) -> Signal:
 
 def bowed(voice: Voice) -> Signal:
     """Helmholtz (sawtooth) motion plus bow noise, notched by the bow position, in a body."""
-    freq = Vibrato.ar(frequency=voice.freq, rate=5.5, depth=0.005, delay=0.35, onset=0.3)
+    freq = Vibrato.ar(
+        frequency=K2A.ar(source=voice.freq), rate=5.5, depth=0.005, delay=0.35, onset=0.3
+    )
     freq = freq.max(20.0)
     pressure = voice["pressure"]
     helmholtz = Saw.ar(frequency=freq * (1.0 + LFNoise2.kr(frequency=4.0) * 0.001))
@@ -85,7 +87,9 @@ def bowed(voice: Voice) -> Signal:
 
 def blown(voice: Voice) -> Signal:
     """A flute-like pipe: a breathy tone that overblows brighter as embouchure tightens."""
-    freq = Vibrato.ar(frequency=voice.freq, rate=4.8, depth=0.006, delay=0.4, onset=0.3)
+    freq = Vibrato.ar(
+        frequency=K2A.ar(source=voice.freq), rate=4.8, depth=0.006, delay=0.4, onset=0.3
+    )
     freq = freq.max(20.0)
     pressure, embouchure = voice["pressure"], voice["embouchure"]
     breath = LPF.ar(source=WhiteNoise.ar(), frequency=1500.0 + embouchure * 4000.0) * pressure

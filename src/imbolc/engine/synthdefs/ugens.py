@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from supriya.ugens.core import UGen, param, ugen
 
-__all__ = ["Formant", "FreeVerb2", "GrainSin", "PartConv", "SinOscFB"]
+__all__ = ["Formant", "FreeVerb2", "GrainSin", "PartConv", "SinOscFB", "Vibrato"]
 
 
 @ugen(ar=True, is_pure=True)
@@ -59,3 +59,20 @@ class PartConv(UGen):
     source = param()
     fft_size = param(2048)
     ir_buffer_id = param()
+
+
+@ugen(ar=True, kr=True, is_pure=True)
+class Vibrato(UGen):
+    """Slow frequency modulation. scsynth 3.13 reads a ninth input, ``trig`` (restart the
+    delay and onset), that supriya's declaration lacks. Its ``frequency`` must be audio rate:
+    the server reads a whole block from that input (feed control values through ``K2A``)."""
+
+    frequency = param(440)
+    rate = param(6)
+    depth = param(0.02)
+    delay = param(0)
+    onset = param(0)
+    rate_variation = param(0.04)
+    depth_variation = param(0.1)
+    initial_phase = param(0)
+    trigger = param(0)

@@ -1,0 +1,28 @@
+"""The ``Backend`` the engine talks to when the embedded server plays: requests become the
+same OSC messages scsynth would get, queued on the server at their times."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+
+from imbolc.engine.embedded.server import EmbeddedServer
+from imbolc.engine.requests import Request
+
+
+class EmbeddedBackend:
+    """Sends requests to an in-process server; ``now`` is the clock its timetags use."""
+
+    def __init__(self, server: EmbeddedServer, clock: Callable[[], float] = time.time) -> None:
+        self.server = server
+        self._clock = clock
+        self.sent_messages = 0
+
+    def send(self, requests: Sequence[Request], at: float | None = None) -> None:
+        if not requests:
+            return
+        self.server.send([request.to_osc() for request in requests], at)
+        self.sent_messages += len(requests)
+
+    def now(self) -> float:
+        return self._clock()

@@ -1,0 +1,121 @@
+"""SuperCollider's unary and binary operators as Python expressions, one form per rate.
+
+Control rate works on floats (``math``), audio rate on NumPy blocks; ``{a}``/``{b}`` are the
+operand expressions. An operator missing here makes its SynthDef unsupported.
+"""
+
+from __future__ import annotations
+
+BINARY_CONTROL: dict[str, str] = {
+    "ADDITION": "({a} + {b})",
+    "SUBTRACTION": "({a} - {b})",
+    "MULTIPLICATION": "({a} * {b})",
+    "FLOAT_DIVISION": "fdiv({a}, {b})",
+    "POWER": "fpow({a}, {b})",
+    "MODULO": "fmod({a}, {b})",
+    "ROUND": "fround({a}, {b})",
+    "MAXIMUM": "max({a}, {b})",
+    "MINIMUM": "min({a}, {b})",
+    "GREATER_THAN": "float({a} > {b})",
+    "GREATER_THAN_OR_EQUAL": "float({a} >= {b})",
+    "LESS_THAN": "float({a} < {b})",
+    "LESS_THAN_OR_EQUAL": "float({a} <= {b})",
+    "EQUAL": "float({a} == {b})",
+    "NOT_EQUAL": "float({a} != {b})",
+    "CLIP2": "min(max({a}, -{b}), {b})",
+    "ABSOLUTE_DIFFERENCE": "abs({a} - {b})",
+    "RING1": "({a} * {b} + {a})",
+    "ATAN2": "math.atan2({a}, {b})",
+    "HYPOT": "math.hypot({a}, {b})",
+    "TRUNCATION": "(math.floor({a} / {b}) * {b} if {b} else {a})",
+    "SQUARE_OF_DIFFERENCE": "(({a} - {b}) ** 2)",
+    "SQUARE_OF_SUM": "(({a} + {b}) ** 2)",
+    "DIFFERENCE_OF_SQUARES": "({a} * {a} - {b} * {b})",
+    "SUM_OF_SQUARES": "({a} * {a} + {b} * {b})",
+}
+
+BINARY_AUDIO: dict[str, str] = {
+    "ADDITION": "({a} + {b})",
+    "SUBTRACTION": "({a} - {b})",
+    "MULTIPLICATION": "({a} * {b})",
+    "FLOAT_DIVISION": "adiv({a}, {b})",
+    "POWER": "apow({a}, {b})",
+    "MODULO": "amod({a}, {b})",
+    "ROUND": "around({a}, {b})",
+    "MAXIMUM": "np.maximum({a}, {b})",
+    "MINIMUM": "np.minimum({a}, {b})",
+    "GREATER_THAN": "np.greater({a}, {b}).astype(np.float64)",
+    "GREATER_THAN_OR_EQUAL": "np.greater_equal({a}, {b}).astype(np.float64)",
+    "LESS_THAN": "np.less({a}, {b}).astype(np.float64)",
+    "LESS_THAN_OR_EQUAL": "np.less_equal({a}, {b}).astype(np.float64)",
+    "EQUAL": "np.equal({a}, {b}).astype(np.float64)",
+    "NOT_EQUAL": "np.not_equal({a}, {b}).astype(np.float64)",
+    "CLIP2": "np.clip({a}, -np.abs({b}), np.abs({b}))",
+    "ABSOLUTE_DIFFERENCE": "np.abs({a} - {b})",
+    "RING1": "({a} * {b} + {a})",
+    "ATAN2": "np.arctan2({a}, {b})",
+    "HYPOT": "np.hypot({a}, {b})",
+    "SQUARE_OF_DIFFERENCE": "np.square({a} - {b})",
+    "SQUARE_OF_SUM": "np.square({a} + {b})",
+    "DIFFERENCE_OF_SQUARES": "({a} * {a} - {b} * {b})",
+    "SUM_OF_SQUARES": "({a} * {a} + {b} * {b})",
+}
+
+RAMPED = frozenset({"ADDITION", "SUBTRACTION", "MULTIPLICATION"})
+"""Audio-rate operators that ramp a changing control-rate operand across the block, as SC's
+do; the others step."""
+
+UNARY_CONTROL: dict[str, str] = {
+    "NEGATIVE": "(-{a})",
+    "ABSOLUTE_VALUE": "abs({a})",
+    "RECIPROCAL": "frecip({a})",
+    "SQUARED": "({a} * {a})",
+    "CUBED": "({a} * {a} * {a})",
+    "SQUARE_ROOT": "fsqrt({a})",
+    "EXPONENTIAL": "math.exp(min({a}, 700.0))",
+    "LOG": "flog({a})",
+    "LOG2": "(math.log2({a}) if {a} > 0 else -1e30)",
+    "LOG10": "(math.log10({a}) if {a} > 0 else -1e30)",
+    "SIN": "math.sin({a})",
+    "COS": "math.cos({a})",
+    "TAN": "ftan({a})",
+    "TANH": "math.tanh({a})",
+    "FLOOR": "float(math.floor({a}))",
+    "CEILING": "float(math.ceil({a}))",
+    "FRACTIONAL_PART": "({a} - math.floor({a}))",
+    "SIGN": "(1.0 if {a} > 0 else (-1.0 if {a} < 0 else 0.0))",
+    "MIDI_TO_HZ": "(440.0 * fexp2(({a} - 69.0) / 12.0))",
+    "HZ_TO_MIDI": "fcpsmidi({a})",
+    "DB_TO_AMPLITUDE": "(10.0 ** min({a} / 20.0, 300.0))",
+    "AMPLITUDE_TO_DB": "(20.0 * math.log10({a}) if {a} > 0 else -1e30)",
+    "SEMITONES_TO_RATIO": "fexp2({a} / 12.0)",
+    "RATIO_TO_SEMITONES": "(12.0 * math.log2({a}) if {a} > 0 else -1e30)",
+    "OCTAVE_TO_HZ": "(440.0 * fexp2({a} - 4.75))",
+    "DISTORT": "({a} / (1.0 + abs({a})))",
+    "SOFTCLIP": "({a} if abs({a}) <= 0.5 else ({a} - 0.25 / {a}) if {a} else 0.0)",
+    "NOT": "float({a} <= 0.0)",
+}
+
+UNARY_AUDIO: dict[str, str] = {
+    "NEGATIVE": "(-{a})",
+    "ABSOLUTE_VALUE": "np.abs({a})",
+    "RECIPROCAL": "arecip({a})",
+    "SQUARED": "({a} * {a})",
+    "CUBED": "({a} * {a} * {a})",
+    "SQUARE_ROOT": "asqrt({a})",
+    "EXPONENTIAL": "np.exp(np.minimum({a}, 700.0))",
+    "LOG": "alog({a})",
+    "SIN": "np.sin({a})",
+    "COS": "np.cos({a})",
+    "TAN": "np.tan({a})",
+    "TANH": "np.tanh({a})",
+    "FLOOR": "np.floor({a})",
+    "CEILING": "np.ceil({a})",
+    "FRACTIONAL_PART": "({a} - np.floor({a}))",
+    "SIGN": "np.sign({a})",
+    "MIDI_TO_HZ": "(440.0 * np.exp2(({a} - 69.0) / 12.0))",
+    "DB_TO_AMPLITUDE": "np.power(10.0, np.minimum({a} / 20.0, 300.0))",
+    "SEMITONES_TO_RATIO": "np.exp2({a} / 12.0)",
+    "DISTORT": "({a} / (1.0 + np.abs({a})))",
+    "NOT": "np.less_equal({a}, 0.0).astype(np.float64)",
+}

@@ -1,0 +1,228 @@
+"""Realtime playback on the embedded server: the same audio thread and engine as the scsynth
+path, with a PortAudio (or JACK, through PortAudio) stream callback pulling blocks.
+
+sounddevice is optional: without PortAudio or an output device the engine reports "no audio
+output device" and offline render still works.
+"""
+
+from __future__ import annotations
+
+import statistics
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from imbolc.core.ids import InstrumentId
+from imbolc.core.ports import EngineStatus, Meters, Transport
+from imbolc.core.project import Project
+from imbolc.core.store import Commit, Store
+from imbolc.engine.embedded.backend import EmbeddedBackend
+from imbolc.engine.embedded.server import EmbeddedServer, ServerOptions
+from imbolc.engine.engine import Engine
+from imbolc.engine.realtime import LOOKAHEAD, AudioThread
+from imbolc.engine.synthdefs.system import BAD_VALUES_ADDRESS, METER_ADDRESS
+
+RESYNC = 0.02
+"""Seconds the server clock may drift from the wall clock before it is snapped back."""
+
+
+def open_output(
+    callback: Callable[[np.ndarray, int, Any, Any], None], options: ServerOptions
+) -> tuple[Any, str]:
+    """An output stream with ``callback`` (JACK first when a JACK server runs), and its
+    device name. Raises RuntimeError naming why there is no output."""
+    try:
+        import sounddevice
+    except (ImportError, OSError) as error:
+        raise RuntimeError(f"no audio output device (PortAudio unavailable: {error})") from error
+    try:
+        device = None
+        for api in sounddevice.query_hostapis():
+            if "JACK" in str(api["name"]) and api["default_output_device"] >= 0:
+                device = api["default_output_device"]
+        stream = sounddevice.OutputStream(
+            samplerate=options.sample_rate, blocksize=options.block, device=device,
+            channels=options.output_channels, dtype="float32", callback=callback,
+        )  # fmt: skip
+        name = str(sounddevice.query_devices(stream.device)["name"])
+    except Exception as error:
+        raise RuntimeError(f"no audio output device ({error})") from error
+    return stream, name
+
+
+class EmbeddedRealtime:
+    """The embedded engine as the UI sees it (``EnginePort``)."""
+
+    def __init__(
+        self,
+        project: Project,
+        options: ServerOptions | None = None,
+        report: Callable[[str], None] | None = None,
+        *,
+        open_stream: Callable[..., tuple[Any, str]] = open_output,
+    ) -> None:
+        self._report = report or (lambda message: None)
+        self._options = options or ServerOptions()
+        self._project = project
+        self._open_stream = open_stream
+        self._status = EngineStatus("embedded", "stopped", "not started")
+        self._meters = Meters()
+        self.problems: list[str] = []
+        self.block_seconds: list[float] = []
+        self.server: EmbeddedServer | None = None
+        self.audio: AudioThread | None = None
+        self.stream: Any = None
+        self._lock = threading.Lock()
+
+    # --- lifecycle ---------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Build the server, the engine and the audio thread, then open the output."""
+        self._status = EngineStatus("embedded", "starting", "starting the embedded engine")
+        self.server = EmbeddedServer(
+            self._options, start_time=time.time(), on_node_end=self._node_ended,
+            on_reply=self._reply, on_problem=self._problem,
+        )  # fmt: skip
+        engine = Engine(EmbeddedBackend(self.server), self._problem)
+        self.audio = AudioThread(engine, self._project, self._problem)
+        self.audio.start()
+        self.audio.post("rebuild", self._project, structural=True)
+        try:
+            self.stream, device = self._open_stream(self._callback, self._options)
+            self.stream.start()
+        except RuntimeError as error:
+            self.stream = None
+            self._status = EngineStatus("embedded", "unavailable",
+                                        f"{error}; render still works")  # fmt: skip
+            return
+        self._status = EngineStatus(
+            "embedded", "running", f"embedded engine on {device}",
+            sample_rate=self._options.sample_rate, block_size=self._options.block,
+            latency_ms=LOOKAHEAD * 1000,
+        )  # fmt: skip
+
+    def attach(self, store: Store) -> Callable[[], None]:
+        """Follow a store: every commit is forwarded (by reference) to the audio thread."""
+
+        def forward(commit: Commit) -> None:
+            self._project = commit.new
+            if self.audio is not None:
+                self.audio.commit(commit.new, commit.effects)
+
+        return store.subscribe(forward)
+
+    # --- the stream ----------------------------------------------------------------------
+
+    def pull(self) -> np.ndarray:
+        """One block for the output, on the wall clock (what the stream callback calls)."""
+        server = self.server
+        assert server is not None
+        began = time.perf_counter()
+        now = time.time()
+        if abs(server.time - now) > RESYNC:
+            server.time = now
+        with self._lock:
+            block = server.process()
+        spent = time.perf_counter() - began
+        self.block_seconds.append(spent)
+        if len(self.block_seconds) > 4096:
+            del self.block_seconds[:2048]
+        return block
+
+    def _callback(self, out: np.ndarray, frames: int, _time: Any, _status: Any) -> None:
+        try:
+            block = self.pull()
+            out[:] = block[:frames]
+        except Exception as error:
+            out.fill(0.0)
+            self._problem(f"embedded engine: block failed: {error}")
+
+    # --- server callbacks ----------------------------------------------------------------
+
+    def _node_ended(self, node_id: int) -> None:
+        if self.audio is not None:
+            self.audio.post("node_ended", node_id)
+
+    def _reply(self, address: str, values: list[float]) -> None:
+        if address == METER_ADDRESS and len(values) >= 6:
+            reply_id = int(values[1])
+            peaks = (values[2], values[4])
+            if reply_id == 0:
+                self._meters = Meters(peaks, self._meters.instruments)
+            else:
+                instruments = dict(self._meters.instruments)
+                instruments[reply_id] = peaks
+                self._meters = Meters(self._meters.master, instruments)
+        elif address == BAD_VALUES_ADDRESS:
+            self._problem("embedded engine: NaN or infinity reached the master bus (removed)")
+
+    def _problem(self, message: str) -> None:
+        self.problems.append(message)
+        self._report(message)
+
+    # --- EnginePort ------------------------------------------------------------------------
+
+    def status(self) -> EngineStatus:
+        status = self._status
+        if self.block_seconds and status.state == "running":
+            budget = self._options.block / self._options.sample_rate
+            recent = self.block_seconds[-200:]
+            cpu = 100.0 * statistics.fmean(recent) / budget
+            return EngineStatus(
+                status.backend, status.state, status.message, cpu,
+                status.sample_rate, status.block_size, status.latency_ms,
+            )  # fmt: skip
+        return status
+
+    def transport(self) -> Transport:
+        return self.audio.transport if self.audio is not None else Transport()
+
+    def meters(self) -> Meters:
+        return self._meters
+
+    def watch_meters(self, instrument_ids: set[InstrumentId]) -> None:
+        """Meter only these instruments (the strips on screen)."""
+        if self.audio is not None:
+            self.audio.post("meters", set(instrument_ids))
+
+    def play(self) -> None:
+        if self.audio is not None:
+            self.audio.post("play")
+
+    def stop(self) -> None:
+        if self.audio is not None:
+            self.audio.post("stop")
+
+    def seek(self, tick: float) -> None:
+        if self.audio is not None:
+            self.audio.post("seek", max(0.0, float(tick)))
+
+    def note_on(self, instrument_id: int, pitch: int, velocity: int) -> None:
+        if self.audio is not None:
+            self.audio.post("note_on", InstrumentId(instrument_id), pitch, velocity / 127.0)
+
+    def note_off(self, instrument_id: int, pitch: int) -> None:
+        if self.audio is not None:
+            self.audio.post("note_off", InstrumentId(instrument_id), pitch)
+
+    def restart(self) -> None:
+        self.shutdown()
+        self.start()
+
+    def shutdown(self) -> None:
+        if self.stream is not None:
+            try:
+                self.stream.stop()
+                self.stream.close()
+            except Exception as error:
+                self._problem(f"embedded engine: closing the output failed: {error}")
+            self.stream = None
+        if self.audio is not None:
+            self.audio.stop_thread()
+            self.audio = None
+        if self.server is not None:
+            self.server.close()
+        self._status = EngineStatus("embedded", "stopped", "stopped")
