@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -145,12 +146,18 @@ def _progress_bar(fraction: float) -> None:
     sys.stderr.flush()
 
 
+def choose_engine(asked: str) -> str:
+    """``auto`` picks scsynth when it is installed, otherwise the embedded engine."""
+    if asked != "auto":
+        return asked
+    return "scsynth" if shutil.which("scsynth") else "embedded"
+
+
 def cmd_render(args: argparse.Namespace, config: Config) -> int:
+    from imbolc.engine.embedded import render_embedded
     from imbolc.engine.render import render
 
-    engine = args.engine or config.runtime.engine
-    if engine == "embedded":
-        raise CliError("the embedded engine cannot render yet; use --engine scsynth")
+    engine = choose_engine(args.engine or config.runtime.engine)
     project = load_project(args.project)
     options = RenderOptions(
         sample_rate=args.sample_rate,
@@ -159,13 +166,14 @@ def cmd_render(args: argparse.Namespace, config: Config) -> int:
         to_beat=args.to_beat,
     )
     show = _progress_bar if sys.stderr.isatty() else None
-    result = render(project, args.output, options, stems_dir=args.stems, progress=show)
+    renderer = render if engine == "scsynth" else render_embedded
+    result = renderer(project, args.output, options, stems_dir=args.stems, progress=show)
     if show is not None:
         sys.stderr.write("\n")
     for problem in result.problems:
         print(f"imbolc: warning: {problem}", file=sys.stderr)
     print(
-        f"wrote {result.path}: {result.seconds:.2f} s at {options.sample_rate} Hz "
+        f"wrote {result.path} ({engine}): {result.seconds:.2f} s at {options.sample_rate} Hz "
         f"in {result.wall_seconds:.2f} s"
         + (f", {len(result.stems)} stems in {args.stems}" if result.stems else "")
     )

@@ -1,0 +1,383 @@
+"""The imbolc terminal app: header, panes, footer, and the global keys.
+
+Every edit goes through the store (via ``Workspace.dispatch``). The app subscribes to the
+store and, once per burst of commits, asks the header and the visible pane to sync; each
+compares the subtrees it draws by identity and repaints only if one was replaced.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
+from pathlib import Path
+from typing import Any, ClassVar
+
+from textual import events
+from textual.app import App, ComposeResult
+from textual.binding import BindingType
+from textual.dom import DOMNode
+from textual.screen import ModalScreen
+from textual.widgets import ContentSwitcher
+
+from imbolc.core.ports import EnginePort, EngineStatus, Meters, Transport
+from imbolc.core.store import Commit, Store
+from imbolc.tui.commands import PaneCommands
+from imbolc.tui.document import Document, save_flow
+from imbolc.tui.errors import ENGINE_ERRORS, IO_ERRORS
+from imbolc.tui.header import HeaderBar
+from imbolc.tui.keymap import display_key, layer_bindings, load_keymap, textual_keymap
+from imbolc.tui.live import LiveUpdates
+from imbolc.tui.panes.arrangement import ArrangementPane
+from imbolc.tui.panes.automation import AutomationPane
+from imbolc.tui.panes.drums import DrumsPane
+from imbolc.tui.panes.editor import EditorPane
+from imbolc.tui.panes.engine import EnginePane
+from imbolc.tui.panes.instruments import InstrumentsPane
+from imbolc.tui.panes.mixer import MixerPane
+from imbolc.tui.panes.piano_roll import PianoRollPane
+from imbolc.tui.panes.project import ProjectPane
+from imbolc.tui.performance import Performance
+from imbolc.tui.project_io import ProjectIO
+from imbolc.tui.screens.help import HelpScreen
+from imbolc.tui.screens.picker import PickerScreen, PickItem
+from imbolc.tui.screens.prompts import Choice, ChoiceScreen
+from imbolc.tui.widgets.key_hints import KeyHints
+from imbolc.tui.widgets.state_view import Pane
+from imbolc.tui.workspace import Severity, Workspace
+
+PERFORMANCE_ACTIONS = frozenset({"note", "octave", "leave_performance"})
+HISTORY_DEPTH = 20
+NOTIFY_SECONDS: dict[str, float] = {"information": 3.0, "warning": 5.0, "error": 8.0}
+
+
+class ImbolcApp(App[None], inherit_bindings=False):
+    """A keyboard-first DAW in the terminal, editing the project held by ``store``."""
+
+    TITLE = "imbolc"
+    CSS = """
+    #panes {
+        height: 1fr;
+    }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [
+        *layer_bindings("global"),
+        *layer_bindings("performance", priority=True),
+    ]
+    COMMANDS: ClassVar[set[Any]] = {PaneCommands}
+
+    def __init__(
+        self,
+        store: Store,
+        engine: EnginePort,
+        io: ProjectIO,
+        project_path: Path | None = None,
+        keymap_override: Path | None = None,
+    ) -> None:
+        super().__init__()
+        self.store = store
+        self.engine = engine
+        self.keymap, self._keymap_warnings = load_keymap(keymap_override)
+        self.ws = Workspace(store, engine, self._notify)
+        self.document = Document(store, io, project_path)
+        self.performance = Performance(engine, self.set_timer)
+        self.header = HeaderBar(self.ws, self.document)
+        self.hints = KeyHints(self.keymap)
+        ws = self.ws
+        self.engine_pane = EnginePane(ws, id="engine")
+        self.panes: dict[str, Pane] = {
+            "instruments": InstrumentsPane(ws, id="instruments"),
+            "editor": EditorPane(ws, id="editor"),
+            "piano_roll": PianoRollPane(ws, id="piano_roll"),
+            "drums": DrumsPane(ws, id="drums"),
+            "arrangement": ArrangementPane(ws, id="arrangement"),
+            "mixer": MixerPane(ws, id="mixer"),
+            "automation": AutomationPane(ws, id="automation"),
+            "engine": self.engine_pane,
+            "project": ProjectPane(ws, self.document, id="project"),
+        }
+        self.live = LiveUpdates(self, engine, self._show_live, lambda: self.performance.sounding)
+        self._current = "instruments"
+        self._history: list[str] = []
+        self._sync_pending = False
+        self._unsubscribe: Callable[[], None] | None = None
+
+    def compose(self) -> ComposeResult:
+        yield self.header
+        with ContentSwitcher(initial=self._current, id="panes"):
+            yield from self.panes.values()
+        yield self.hints
+
+    def on_mount(self) -> None:
+        overrides = textual_keymap(self.keymap)
+        if overrides:
+            self.set_keymap(overrides)
+        for warning in self._keymap_warnings:
+            self.notify(warning, severity="warning", timeout=NOTIFY_SECONDS["error"])
+        self._unsubscribe = self.store.subscribe(self._on_commit)
+        self.ws.on_select = self.schedule_sync
+        self.ws.show_pane = self.show_pane
+        self.document.on_change = self.schedule_sync
+        self.engine_pane.on_engine_change = self._poll_engine
+        self.show_pane(self._current, remember=False)
+        self._show_live(*self._read_engine())
+        self._poll_engine()
+        self._offer_recovery()
+
+    def on_unmount(self) -> None:
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+        self.live.stop()
+        self.performance.release_all()
+
+    # state → views
+
+    def _on_commit(self, _commit: Commit) -> None:
+        self.schedule_sync()
+
+    def schedule_sync(self) -> None:
+        """Sync the views once, after every message already queued (a key-repeat burst)."""
+        if not self._sync_pending:
+            self._sync_pending = True
+            self.call_later(self._sync)
+
+    def _sync(self) -> None:
+        self._sync_pending = False
+        self.ws.reconcile()
+        self.header.sync()
+        self.current_pane.sync_all()
+
+    @property
+    def current_pane(self) -> Pane:
+        """The pane on screen."""
+        return self.panes[self._current]
+
+    def show_pane(self, name: str, remember: bool = True) -> None:
+        """Put pane ``name`` on screen and give it the keyboard."""
+        if name not in self.panes:
+            self.notify(f"There is no pane {name!r}", severity="error")
+            return
+        if name != self._current:
+            if remember:
+                self._history = [*self._history, self._current][-HISTORY_DEPTH:]
+            self._current = name
+            self.query_one("#panes", ContentSwitcher).current = name
+        pane = self.panes[name]
+        # Focus now rather than after the queued messages: keys typed right after a pane
+        # switch must reach the new pane.
+        pane.screen.set_focus(pane)
+        self.header.pane_title = pane.TITLE
+        self.header.sync()
+        self._show_hints()
+        pane.sync_all()
+        if self.live.running:
+            self.live.tick()
+
+    # engine
+
+    def _read_engine(self) -> tuple[Transport, Meters]:
+        try:
+            return self.engine.transport(), self.engine.meters()
+        except ENGINE_ERRORS:
+            return Transport(), Meters()
+
+    def _show_live(self, transport: Transport, meters: Meters) -> None:
+        self.header.live(transport, meters)
+        self.current_pane.live(transport, meters)
+        if transport.playing:
+            self._poll_engine()
+
+    def _poll_engine(self) -> None:
+        try:
+            status = self.engine.status()
+        except ENGINE_ERRORS as error:
+            status = EngineStatus(state="error", message=str(error))
+        self.header.show_status(status)
+
+    async def on_event(self, event: events.Event) -> None:
+        await super().on_event(event)
+        if isinstance(event, events.Key):
+            self._poll_engine()
+
+    def _engine_call(self, what: str, *calls: Callable[[], object]) -> None:
+        try:
+            for call in calls:
+                call()
+        except ENGINE_ERRORS as error:
+            self.notify(f"Engine {what} failed: {error}", severity="error")
+        self.live.wake()
+
+    # notifications and questions
+
+    def _notify(self, message: str, severity: Severity) -> None:
+        self.notify(message, severity=severity, timeout=NOTIFY_SECONDS[severity])
+
+    def _offer_recovery(self) -> None:
+        try:
+            autosave = self.document.io.find_recovery(self.document.path)
+        except IO_ERRORS as error:
+            self.notify(f"Could not look for an autosave: {error}", severity="warning")
+            return
+        if autosave is None:
+            return
+        question = f"An autosave of {self.document.name} is newer than the file. Recover it?"
+        choices = [Choice("r", "Recover", "recover"), Choice("i", "Ignore", "ignore")]
+        self.push_screen(ChoiceScreen(question, choices), partial(self._recover, autosave))
+
+    def _recover(self, autosave: Path, answer: str | None) -> None:
+        if answer != "recover":
+            return
+        try:
+            self.document.recover(autosave)
+        except IO_ERRORS as error:
+            self.notify(f"Could not recover {autosave}: {error}", severity="error")
+            return
+        self.notify("Recovered from the autosave: save to keep it", timeout=6)
+
+    # global actions (names match keymap.toml's global layer)
+
+    def action_show_pane(self, name: str) -> None:
+        self.show_pane(name)
+
+    def action_show_notes(self) -> None:
+        inst = self.ws.selected
+        self.show_pane("drums" if inst is not None and inst.kit is not None else "piano_roll")
+
+    def action_previous_pane(self) -> None:
+        if self._history:
+            *self._history, previous = self._history
+            self.show_pane(previous, remember=False)
+
+    def action_pane_switcher(self) -> None:
+        items = [
+            PickItem(pane.TITLE, name, "", self._pane_keys(name))
+            for name, pane in self.panes.items()
+        ]
+        self.push_screen(PickerScreen("Go to pane", items), self._switch_to)
+
+    def _switch_to(self, name: str | None) -> None:
+        if name is not None:
+            self.show_pane(name)
+
+    def _pane_keys(self, name: str) -> str:
+        if name == "editor":
+            return "Enter on an instrument"
+        for binding in self.keymap.layer("global"):
+            if binding.action == f"show_pane('{name}')":
+                return ", ".join(display_key(key) for key in binding.keys)
+        return "F2" if name == "piano_roll" else ""
+
+    def action_help(self) -> None:
+        pane = self.current_pane
+        sections = [(pane.TITLE, pane.LAYER), ("Global", "global")]
+        if self.performance.active:
+            sections.insert(0, ("Performance mode", "performance"))
+        self.push_screen(HelpScreen(self.keymap, sections))
+
+    def action_play_stop(self) -> None:
+        playing = self._read_engine()[0].playing
+        self._engine_call(
+            "stop" if playing else "play", self.engine.stop if playing else self.engine.play
+        )
+
+    def action_rewind(self) -> None:
+        session = self.ws.project.session
+        start = session.piano_roll.loop_start if session.arrangement.play_mode == "pattern" else 0
+        self._engine_call("seek", partial(self.engine.seek, float(start)))
+
+    def action_undo(self) -> None:
+        history = self.store.history
+        label = history.undo_stack[-1].label if history.can_undo else ""
+        if self.store.undo():
+            self.notify(f"Undid {label}", timeout=2)
+        else:
+            self.notify("Nothing to undo", severity="warning", timeout=2)
+
+    def action_redo(self) -> None:
+        history = self.store.history
+        label = history.redo_stack[-1].label if history.can_redo else ""
+        if self.store.redo():
+            self.notify(f"Redid {label}", timeout=2)
+        else:
+            self.notify("Nothing to redo", severity="warning", timeout=2)
+
+    def action_save(self) -> None:
+        save_flow(self, self.document)
+
+    async def action_quit(self) -> None:
+        if not self.document.really_dirty():
+            self._leave()
+            return
+        question = f"Save the changes to {self.document.name} before quitting?"
+        choices = [Choice("s", "Save", "save"), Choice("d", "Don't save", "discard")]
+        self.push_screen(ChoiceScreen(question, choices), self._quit_answer)
+
+    def _quit_answer(self, answer: str | None) -> None:
+        if answer == "save":
+            save_flow(self, self.document, then=self._leave)
+        elif answer == "discard":
+            self._leave()
+
+    def _leave(self) -> None:
+        self.performance.release_all()
+        self.exit()
+
+    def action_previous_instrument(self) -> None:
+        self.ws.select_step(-1)
+
+    def action_next_instrument(self) -> None:
+        self.ws.select_step(1)
+
+    # performance mode
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in PERFORMANCE_ACTIONS:
+            return self.performance.active and not isinstance(self.screen, ModalScreen)
+        return True
+
+    def _show_hints(self) -> None:
+        layers = [self.current_pane.LAYER, "global"]
+        if self.performance.active:
+            layers.insert(0, "performance")
+        self.hints.show(layers)
+
+    def _show_performance(self) -> None:
+        perf = self.performance
+        self.header.performance = f"PERF C{perf.octave}" if perf.active else None
+        self.header.sync()
+        self._show_hints()
+
+    def action_performance(self) -> None:
+        if self.ws.selected_id is None:
+            self.notify("Select an instrument to play first", severity="warning")
+            return
+        self.performance.active = True
+        self._show_performance()
+
+    def action_leave_performance(self) -> None:
+        self.performance.release_all()
+        self.performance.active = False
+        self._show_performance()
+
+    def action_note(self, semitone: int) -> None:
+        inst = self.ws.selected_id
+        if inst is not None:
+            self._engine_call("note", partial(self.performance.play, inst, semitone))
+
+    def action_octave(self, step: int) -> None:
+        self.performance.shift(step)
+        self._show_performance()
+
+    # command palette
+
+    def palette_layers(self) -> list[tuple[str, str, DOMNode]]:
+        """(title, keymap layer, node running its actions) for the palette, pane first."""
+        pane = self.current_pane
+        layers: list[tuple[str, str, DOMNode]] = [(pane.TITLE, pane.LAYER, pane)]
+        layers.append(("Global", "global", self))
+        if self.performance.active:
+            layers.append(("Performance", "performance", self))
+        return layers
+
+    async def run_palette_action(self, action: str, target: DOMNode) -> None:
+        """Run an action picked in the command palette."""
+        await self.run_action(action, target)

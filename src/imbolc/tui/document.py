@@ -1,0 +1,134 @@
+"""The project file behind the store: its path, whether it is saved, checkpoints, rendering.
+
+``Document`` holds the facts and calls the injected ``ProjectIO``; ``save_flow`` adds the
+conversation (ask for a path, report the outcome) that the app and the project pane share.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from textual.app import App
+
+from imbolc.core.errors import ImbolcError
+from imbolc.core.project import Project
+from imbolc.core.store import Store
+from imbolc.tui.errors import IO_ERRORS
+from imbolc.tui.project_io import CheckpointEntry, ProjectIO
+from imbolc.tui.screens.prompts import PromptScreen
+
+
+class Document:
+    """Where the project lives on disk and whether the store holds unsaved changes."""
+
+    def __init__(self, store: Store, io: ProjectIO, path: Path | None) -> None:
+        self.store = store
+        self.io = io
+        self.path = path
+        self.saved: Project = store.state
+        """The project as last saved or loaded (a kept reference)."""
+        self.recovered = False
+        """The state came from an autosave and has not been saved since."""
+        self.checkpoint_revision = 0
+        """Counts checkpoint list changes, so views know to re-read it."""
+        self.on_change: Callable[[], None] = lambda: None
+
+    @property
+    def name(self) -> str:
+        """The file name, or "untitled" before the first save."""
+        return self.path.name if self.path is not None else "untitled"
+
+    @property
+    def dirty(self) -> bool:
+        """Whether the project differs from what was last saved (cheap identity check)."""
+        return self.store.state is not self.saved
+
+    def really_dirty(self) -> bool:
+        """Whether the project's content differs from the saved one (a full comparison)."""
+        return self.dirty and self.store.state != self.saved
+
+    def save(self, path: Path | None = None) -> Path:
+        """Write the current project to ``path`` (default: its own path); returns the path."""
+        target = path or self.path
+        if target is None:
+            raise ImbolcError("this project has no file yet: choose a path (save as)")
+        project = self.store.state
+        self.io.save(project, target)
+        self.path = target
+        self.saved = project
+        self.recovered = False
+        self.on_change()
+        return target
+
+    def recover(self, autosave: Path) -> None:
+        """Load the autosave into the store; the project counts as unsaved."""
+        self.store.load(self.io.load(autosave))
+        self.recovered = True
+        self.on_change()
+
+    def checkpoints(self) -> Sequence[CheckpointEntry]:
+        """The checkpoints of the project file (none before the first save)."""
+        if self.path is None:
+            return ()
+        return self.io.list_checkpoints(self.path)
+
+    def _file(self) -> Path:
+        if self.path is None:
+            raise ImbolcError("checkpoints live in the project file: save the project first")
+        return self.path
+
+    def create_checkpoint(self, name: str) -> None:
+        """Keep the current project as a checkpoint named ``name``."""
+        self.io.create_checkpoint(self._file(), name, self.store.state)
+        self.checkpoint_revision += 1
+        self.on_change()
+
+    def restore_checkpoint(self, checkpoint_id: int) -> None:
+        """Replace the project with a checkpoint (undo history starts afresh)."""
+        self.store.load(self.io.restore_checkpoint(self._file(), checkpoint_id))
+        self.on_change()
+
+    def delete_checkpoint(self, checkpoint_id: int) -> None:
+        """Remove a checkpoint from the project file."""
+        self.io.delete_checkpoint(self._file(), checkpoint_id)
+        self.checkpoint_revision += 1
+        self.on_change()
+
+    def default_render_path(self) -> Path:
+        """Where a render goes unless the user says otherwise."""
+        return self.path.with_suffix(".wav") if self.path is not None else Path("untitled.wav")
+
+
+def save_flow(
+    app: App[Any],
+    document: Document,
+    *,
+    ask_path: bool = False,
+    then: Callable[[], None] | None = None,
+) -> None:
+    """Save, asking for a path first when there is none (or when asked); ``then`` on success."""
+    if ask_path or document.path is None:
+        suggestion = str(document.path or Path.cwd() / "untitled.imbolc")
+
+        def answered(answer: str | None) -> None:
+            if answer:
+                _write(app, document, Path(answer).expanduser(), then)
+
+        app.push_screen(PromptScreen("Save project as", suggestion), answered)
+        return
+    _write(app, document, None, then)
+
+
+def _write(
+    app: App[Any], document: Document, path: Path | None, then: Callable[[], None] | None
+) -> None:
+    try:
+        target = document.save(path)
+    except IO_ERRORS as error:
+        app.notify(f"Not saved: {error}", severity="error", timeout=8)
+        return
+    app.notify(f"Saved {target}", timeout=3)
+    if then is not None:
+        then()

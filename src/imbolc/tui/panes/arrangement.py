@@ -1,0 +1,273 @@
+"""The arrangement (F3): one lane per instrument with its clips placed on the song timeline."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.text import Text
+from textual.binding import BindingType
+
+from imbolc.core.actions import (
+    CaptureClip,
+    DeleteClip,
+    DuplicatePlacement,
+    MovePlacement,
+    PlaceClip,
+    RemovePlacement,
+    SetPlayMode,
+)
+from imbolc.core.arrangement import Clip, Placement, placed_length
+from imbolc.core.ids import ClipId, InstrumentId
+from imbolc.core.instrument import Instrument
+from imbolc.core.music import bar_ticks
+from imbolc.core.notes import TICKS_PER_BEAT
+from imbolc.core.ports import Meters, Transport
+from imbolc.core.project import Project
+from imbolc.tui import format as fmt
+from imbolc.tui.keymap import layer_bindings
+from imbolc.tui.widgets.state_view import Pane, visible_window
+from imbolc.tui.workspace import Workspace
+
+STEPS = (240, 480, 960, 1920, 3840)
+"""Zoom levels: ticks per column, from an eighth note to two bars."""
+NAME_WIDTH = 12
+CLIP_COLORS = ("dark_blue", "dark_green", "dark_magenta", "dark_cyan", "dark_red", "purple4")
+
+
+class ArrangementPane(Pane):
+    """Lanes of placed clips; capture clips from the piano roll and place them."""
+
+    LAYER = "arrangement"
+    TITLE = "Arrangement"
+    BINDINGS: ClassVar[list[BindingType]] = layer_bindings("arrangement")
+
+    def __init__(self, workspace: Workspace, *, id: str | None = None) -> None:
+        super().__init__(workspace, id=id)
+        self.step = 480
+        self.lane = 0
+        self.column = 0
+        self.left = 0
+        self.brush: dict[InstrumentId, ClipId] = {}
+        """The clip ``p`` places, per instrument."""
+        self.playhead: int | None = None
+
+    def watched(self, project: Project) -> tuple[object, ...]:
+        session = project.session
+        return (project.instruments, session.arrangement, session.settings)
+
+    def state_changed(self) -> None:
+        count = len(self.ws.project.instruments.items)
+        self.lane = max(0, min(self.lane, count - 1))
+
+    @property
+    def cursor_tick(self) -> int:
+        """The tick under the cursor."""
+        return self.column * self.step
+
+    @property
+    def lane_instrument(self) -> Instrument | None:
+        """The instrument of the lane under the cursor."""
+        items = self.ws.project.instruments.items
+        return items[self.lane] if 0 <= self.lane < len(items) else None
+
+    def lane_clips(self, instrument_id: int) -> list[Clip]:
+        """The clips that belong to an instrument."""
+        clips = self.ws.project.session.arrangement.clips
+        return [clip for clip in clips if clip.instrument_id == instrument_id]
+
+    def brush_clip(self) -> Clip | None:
+        """The clip ``p`` would place on the current lane (the newest one by default)."""
+        inst = self.lane_instrument
+        if inst is None:
+            return None
+        clips = self.lane_clips(inst.id)
+        chosen = self.brush.get(inst.id)
+        for clip in clips:
+            if clip.id == chosen:
+                return clip
+        return clips[-1] if clips else None
+
+    def placement_under_cursor(self) -> tuple[Placement, Clip] | None:
+        """The placement on the current lane that covers the cursor."""
+        inst = self.lane_instrument
+        if inst is None:
+            return None
+        arrangement = self.ws.project.session.arrangement
+        tick = self.cursor_tick
+        found = None
+        for placement in arrangement.placements:
+            clip = arrangement.clip(placement.clip_id)
+            if clip is None or clip.instrument_id != inst.id:
+                continue
+            if placement.start_tick <= tick < placement.start_tick + placed_length(placement, clip):
+                found = (placement, clip)
+        return found
+
+    def render(self) -> Text:
+        project = self.ws.project
+        arrangement = project.session.arrangement
+        text = Text(no_wrap=True, overflow="crop")
+        text.append("Arrangement", style="bold")
+        mode = "SONG" if arrangement.play_mode == "song" else "PATTERN"
+        text.append(f"  {mode} mode", style="bold yellow" if mode == "SONG" else "dim")
+        brush = self.brush_clip()
+        brush_text = (
+            f"{brush.name} ({brush.length_ticks // TICKS_PER_BEAT} beats)" if brush else "—"
+        )
+        text.append(f"  · clip: {brush_text}")
+        sig = project.session.settings.time_signature
+        text.append(f"  · cursor {fmt.position(self.cursor_tick, sig)}\n")
+        columns = max(1, self.size.width - NAME_WIDTH)
+        if self.column < self.left:
+            self.left = self.column
+        elif self.column >= self.left + columns:
+            self.left = self.column - columns + 1
+        text.append(self._ruler(columns))
+        items = project.instruments.items
+        if not items:
+            text.append("\nNo instruments.", style="italic")
+            return text
+        spans = self._spans(columns)
+        for lane in visible_window(self.lane, len(items), self.size.height - 2):
+            text.append("\n")
+            text.append(self._lane(lane, items[lane], columns, spans.get(items[lane].id, [])))
+        return text
+
+    def _ruler(self, columns: int) -> Text:
+        bar = bar_ticks(*self.ws.project.session.settings.time_signature)
+        ruler = Text(" " * NAME_WIDTH)
+        column = 0
+        while column < columns:
+            tick = (self.left + column) * self.step
+            if tick % bar == 0:
+                label = str(tick // bar + 1)
+                ruler.append(label[: columns - column], style="bold")
+                column += len(label)
+            else:
+                ruler.append("·" if self.step < bar else " ", style="dim")
+                column += 1
+        return ruler
+
+    def _spans(self, columns: int) -> dict[int, list[tuple[int, int, Clip]]]:
+        """Per instrument, the visible (first column, last column, clip) of each placement."""
+        arrangement = self.ws.project.session.arrangement
+        start = self.left * self.step
+        end = start + columns * self.step
+        spans: dict[int, list[tuple[int, int, Clip]]] = {}
+        for placement in arrangement.placements:
+            clip = arrangement.clip(placement.clip_id)
+            if clip is None:
+                continue
+            length = placed_length(placement, clip)
+            if placement.start_tick >= end or placement.start_tick + length <= start:
+                continue
+            first = placement.start_tick // self.step - self.left
+            last = (placement.start_tick + length - 1) // self.step - self.left
+            spans.setdefault(clip.instrument_id, []).append((first, last, clip))
+        return spans
+
+    def _lane(
+        self, lane: int, inst: Instrument, columns: int, spans: list[tuple[int, int, Clip]]
+    ) -> Text:
+        selected = lane == self.lane
+        line = Text(f"{inst.name[: NAME_WIDTH - 1]:<{NAME_WIDTH - 1}} ",
+                    style="bold reverse" if selected else "")  # fmt: skip
+        cells: list[tuple[str, str]] = [("·", "grey30")] * columns
+        for first, last, clip in spans:
+            color = CLIP_COLORS[clip.id % len(CLIP_COLORS)]
+            label = clip.name
+            for column in range(max(0, first), min(columns, last + 1)):
+                offset = column - first
+                char = "▕" if offset == 0 else label[offset - 1] if offset - 1 < len(label) else " "
+                cells[column] = (char, f"white on {color}")
+        for column, (char, style) in enumerate(cells):
+            shown = "black on dark_goldenrod" if column + self.left == self.playhead else style
+            if selected and column + self.left == self.column:
+                shown += " reverse"
+            line.append(char, style=shown)
+        return line
+
+    def live(self, transport: Transport, meters: Meters) -> None:
+        playhead = int(transport.tick) // self.step if transport.playing else None
+        if playhead != self.playhead:
+            self.playhead = playhead
+            self.refresh()
+
+    def action_move(self, dx: int, dy: int) -> None:
+        count = len(self.ws.project.instruments.items)
+        self.column = max(0, self.column + dx)
+        self.lane = max(0, min(count - 1, self.lane + dy))
+        self.refresh()
+
+    def action_capture(self) -> None:
+        inst = self.lane_instrument
+        if inst is None:
+            return
+        roll = self.ws.project.session.piano_roll
+        if self.ws.dispatch(CaptureClip(inst.id, roll.loop_start, roll.loop_end)):
+            clip = self.ws.project.session.arrangement.clips[-1]
+            self.brush[inst.id] = clip.id
+            self.ws.notify(f"Captured {clip.name}: p places it", "information")
+
+    def action_next_clip(self) -> None:
+        inst = self.lane_instrument
+        if inst is None:
+            return
+        clips = self.lane_clips(inst.id)
+        if not clips:
+            self.ws.notify(f"{inst.name} has no clips: n captures one", "warning")
+            return
+        current = self.brush_clip()
+        index = clips.index(current) + 1 if current in clips else 0
+        self.brush[inst.id] = clips[index % len(clips)].id
+        self.refresh()
+
+    def action_place(self) -> None:
+        clip = self.brush_clip()
+        if clip is None:
+            self.ws.notify("This lane has no clip yet: n captures one", "warning")
+            return
+        self.ws.dispatch(PlaceClip(clip.id, self.cursor_tick))
+
+    def _under_cursor(self) -> tuple[Placement, Clip] | None:
+        found = self.placement_under_cursor()
+        if found is None:
+            self.ws.notify("No clip under the cursor", "warning")
+        return found
+
+    def action_shift(self, direction: int) -> None:
+        found = self._under_cursor()
+        if found is not None:
+            placement, _clip = found
+            start = placement.start_tick + direction * self.step
+            if start >= 0 and self.ws.dispatch(MovePlacement(placement.id, start)):
+                self.column = max(0, self.column + direction)
+                self.refresh()
+
+    def action_duplicate(self) -> None:
+        found = self._under_cursor()
+        if found is not None:
+            self.ws.dispatch(DuplicatePlacement(found[0].id))
+
+    def action_remove(self) -> None:
+        found = self._under_cursor()
+        if found is not None:
+            self.ws.dispatch(RemovePlacement(found[0].id))
+
+    def action_delete_clip(self) -> None:
+        found = self.placement_under_cursor()
+        clip = found[1] if found is not None else self.brush_clip()
+        if clip is not None and self.ws.dispatch(DeleteClip(clip.id)):
+            self.ws.notify(f"Deleted clip {clip.name} and its placements", "information")
+
+    def action_toggle_mode(self) -> None:
+        mode = self.ws.project.session.arrangement.play_mode
+        self.ws.dispatch(SetPlayMode("pattern" if mode == "song" else "song"))
+
+    def action_zoom(self, direction: int) -> None:
+        tick = self.cursor_tick
+        index = max(0, min(len(STEPS) - 1, STEPS.index(self.step) - direction))
+        self.step = STEPS[index]
+        self.column = tick // self.step
+        self.left = self.column
+        self.refresh()

@@ -1,0 +1,116 @@
+"""What every pane shares: the store, the engine, the selected instrument and the clipboard.
+
+Panes never change the project themselves: they build actions and hand them to
+``Workspace.dispatch``, which applies them through the store and turns any ``ImbolcError``
+into a notification instead of a crash.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Literal
+
+from imbolc.core.actions.base import Action
+from imbolc.core.errors import ImbolcError
+from imbolc.core.ids import InstrumentId
+from imbolc.core.instrument import Instrument
+from imbolc.core.notes import Note
+from imbolc.core.ports import EnginePort
+from imbolc.core.project import Project
+from imbolc.core.store import Store
+
+Severity = Literal["information", "warning", "error"]
+Notify = Callable[[str, Severity], None]
+
+
+def _ignore(_message: str, _severity: Severity) -> None:
+    return None
+
+
+class Workspace:
+    """Shared UI state around the store; lives on the app's thread like the store."""
+
+    def __init__(self, store: Store, engine: EnginePort, notify: Notify = _ignore) -> None:
+        self.store = store
+        self.engine = engine
+        self.notify: Notify = notify
+        self.clipboard: tuple[Note, ...] = ()
+        """Notes copied in the piano roll, ticks relative to the selection start."""
+        items = store.state.instruments.items
+        self._selected: InstrumentId | None = items[0].id if items else None
+        self._selected_position = 0
+        self.on_select: Callable[[], None] = lambda: None
+        """Called after the selected instrument changed."""
+        self.show_pane: Callable[[str], None] = lambda _name: None
+        """Put a pane on screen at once (set by the app; keys typed next go to that pane)."""
+
+    @property
+    def project(self) -> Project:
+        """The current project (immutable)."""
+        return self.store.state
+
+    @property
+    def selected_id(self) -> InstrumentId | None:
+        """The id of the instrument the panes edit."""
+        return self._selected
+
+    @property
+    def selected(self) -> Instrument | None:
+        """The instrument the panes edit, if any."""
+        if self._selected is None:
+            return None
+        return self.project.instruments.get(self._selected)
+
+    def select(self, instrument_id: InstrumentId | None) -> None:
+        """Make ``instrument_id`` the selected instrument."""
+        if instrument_id == self._selected:
+            return
+        self._selected = instrument_id
+        position = (
+            None if instrument_id is None else self.project.instruments.position(instrument_id)
+        )
+        self._selected_position = position or 0
+        self.on_select()
+
+    def select_step(self, step: int) -> None:
+        """Select the instrument ``step`` places after (or before) the selected one."""
+        items = self.project.instruments.items
+        if not items:
+            return
+        here = self.project.instruments.position(self._selected or 0)
+        target = 0 if here is None else max(0, min(len(items) - 1, here + step))
+        self.select(items[target].id)
+
+    def reconcile(self) -> None:
+        """Keep the selection valid after instruments were added, deleted or reloaded."""
+        instruments = self.project.instruments
+        if self._selected is not None and self._selected in instruments:
+            self._selected_position = instruments.position(self._selected) or 0
+            return
+        items = instruments.items
+        if not items:
+            self.select(None)
+            return
+        self.select(items[min(self._selected_position, len(items) - 1)].id)
+
+    def dispatch(self, action: Action) -> bool:
+        """Apply ``action``; an invalid one becomes an error notification. True on success."""
+        try:
+            self.store.dispatch(action)
+        except ImbolcError as error:
+            self.notify(str(error), "error")
+            return False
+        return True
+
+    def dispatch_all(self, actions: Sequence[Action], label: str) -> bool:
+        """Apply several actions as one undo step; on any error none of them stays."""
+        if not actions:
+            return True
+        try:
+            with self.store.transaction(label):
+                for action in actions:
+                    self.store.dispatch(action)
+        except ImbolcError as error:
+            self.notify(str(error), "error")
+            return False
+        return True

@@ -1,0 +1,43 @@
+"""How each pane looks with the demo song, at 120x40 and at 80x24 (SVG snapshots).
+
+Regenerate after an intended change with ``pytest tests/tui --snapshot-update`` and review
+the SVGs under ``tests/tui/__snapshots__/``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from tui_fakes import DEMO, AppFactory, FakeEngine
+
+from imbolc.core.ports import Meters
+
+SCREENS: dict[str, tuple[str, ...]] = {
+    "instruments": (),
+    "editor": ("down", "enter"),
+    "piano_roll": ("down", "f2"),
+    "drums": ("f2",),
+    "arrangement": ("f3",),
+    "mixer": ("f4",),
+    "mixer_playing": ("f4", "space"),
+    "automation": ("f7",),
+    "engine": ("f5",),
+    "project": ("f6",),
+    "help": ("f4", "question_mark"),
+    "add_instrument": ("a",),
+}
+SIZES = {"120x40": (120, 40), "80x24": (80, 24)}
+
+
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("screen", SCREENS)
+def test_screen_matches_its_snapshot(
+    snap_compare: Callable[..., bool],
+    make_app: AppFactory,
+    engine: FakeEngine,
+    screen: str,
+    size: str,
+) -> None:
+    engine.meter_values = Meters((0.62, 0.55), {DEMO.instruments.items[0].id: (0.8, 0.75)})
+    assert snap_compare(make_app(), press=SCREENS[screen], terminal_size=SIZES[size])
