@@ -30,7 +30,7 @@ from imbolc.persist import (
     load_project,
     restore_checkpoint,
 )
-from imbolc.userdirs import read_config, state_dir
+from imbolc.userdirs import config_dir, read_config, state_dir
 
 COMMANDS = (
     "new",
@@ -81,18 +81,29 @@ def _print_summary(name: str, project: Project) -> None:
 
 
 def cmd_launch(args: argparse.Namespace, config: Config) -> int:
-    """Open a project. Until the TUI exists this prints what it would show."""
-    if args.project is None:
-        _print_summary("demo song (not saved)", demo_project(config.defaults))
+    """Open a project (or the demo song) in the terminal interface.
+
+    Without a terminal (a pipe, CI) or with ``--summary`` it prints what it would open.
+    """
+    path = Path(args.project) if args.project is not None else None
+    if path is not None and path.exists():
+        project = load_project(path)
+    elif path is not None:
+        project = blank_project(config.defaults)
     else:
-        path = Path(args.project)
-        recovery = find_recovery(path, state_dir())
-        if recovery is not None:
+        project = demo_project(config.defaults)
+    interactive = sys.stdin.isatty() and sys.stdout.isatty()
+    if args.summary or not interactive:
+        if path is not None and find_recovery(path, state_dir()) is not None:
             print(f"An autosave of {path} newer than the file exists: imbolc recover {path}")
-        project = load_project(path) if path.exists() else demo_project(config.defaults)
-        _print_summary(str(path), project)
-    print("\nThe terminal interface is coming; meanwhile see `imbolc --help`.")
-    return 0
+        _print_summary(str(path) if path is not None else "demo song (not saved)", project)
+        if not interactive:
+            print("\n(not a terminal: the interface opens when imbolc runs in one)")
+        return 0
+    from imbolc.compose import run_app
+
+    engine = args.engine or config.runtime.engine
+    return run_app(project, path, config, engine, state_dir(), config_dir())
 
 
 def cmd_new(args: argparse.Namespace, config: Config) -> int:
@@ -282,6 +293,8 @@ def build_launch_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"imbolc {__version__}")
     parser.add_argument("project", nargs="?", metavar="PROJECT")
+    parser.add_argument("--engine", choices=ENGINES, default=None, help="audio engine")
+    parser.add_argument("--summary", action="store_true", help="print the project and exit")
     parser.set_defaults(run=cmd_launch)
     return parser
 

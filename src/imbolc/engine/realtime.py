@@ -42,6 +42,10 @@ tick p99 under a busy main thread stays far below this, and GC pauses of a few m
 50 ms absorbs Python's jitter while keeping a pressed Play responsive (see benchmarks)."""
 TICK = 0.005
 SYNTHDEF_BATCH_BYTES = 48_000
+PRIORITY_BUDGET = 0.002
+"""Seconds a tick spends on queued priority commands before it schedules notes: a flood of
+knob turns delays the knobs, never the transport."""
+SYNC_TIMEOUT = 5.0
 STATUS_PERIOD = 1.0
 SWEEP_PERIOD = 0.1
 _PARAM_ONLY = (ParamChanged, StripChanged, BusParamChanged, SoloChanged)
@@ -129,6 +133,13 @@ class AudioThread:
                 return
         self.priority.put(_Command(kind, args))
 
+    def request_transport(self, playing: bool) -> None:
+        """Ask for play or stop; the transport reads as asked at once (the UI starts its
+        playhead timer on it), and the audio thread makes it so within one tick."""
+        current = self.transport
+        self.transport = Transport(playing, current.tick, current.bpm)
+        self.post("play" if playing else "stop")
+
     def commit(self, project: Project, effects: Effects) -> None:
         """A store commit: parameter-only ones go first, structural ones in order."""
         param_only = all(isinstance(change, _PARAM_ONLY) for change in effects.changes)
@@ -150,7 +161,7 @@ class AudioThread:
             except queue.Empty:
                 pass
             began = time.perf_counter()
-            while True:
+            while time.perf_counter() - began < PRIORITY_BUDGET:
                 try:
                     self._handle(self.priority.get_nowait())
                 except queue.Empty:
@@ -210,11 +221,17 @@ class AudioThread:
     def _do_rebuild(self, project: Project) -> None:
         self.project = project
         self.engine.load_synthdefs(max_bytes=SYNTHDEF_BATCH_BYTES)
+        self._sync()  # /d_recv completes asynchronously: nothing may use a def before it exists
         self.engine.start(project)
         if self._meters:
             self.engine.backend.send(self.engine.graph.set_meters(self._meters))
         if self.player.playing:
             self.player.start(self.transport.tick, time.time() + LOOKAHEAD)
+
+    def _sync(self) -> None:
+        client = getattr(self.engine.backend, "client", None)
+        if isinstance(client, OscClient):
+            client.sync(timeout=SYNC_TIMEOUT)
 
     def _do_play(self) -> None:
         if not self.player.playing:
@@ -367,11 +384,11 @@ class RealtimeEngine:
 
     def play(self) -> None:
         if self.audio is not None:
-            self.audio.post("play")
+            self.audio.request_transport(True)
 
     def stop(self) -> None:
         if self.audio is not None:
-            self.audio.post("stop")
+            self.audio.request_transport(False)
 
     def seek(self, tick: float) -> None:
         if self.audio is not None:

@@ -190,11 +190,11 @@ class EmbeddedRealtime:
 
     def play(self) -> None:
         if self.audio is not None:
-            self.audio.post("play")
+            self.audio.request_transport(True)
 
     def stop(self) -> None:
         if self.audio is not None:
-            self.audio.post("stop")
+            self.audio.request_transport(False)
 
     def seek(self, tick: float) -> None:
         if self.audio is not None:
