@@ -218,3 +218,31 @@ def test_reading_the_state_from_another_thread_is_allowed() -> None:
     seen: list[Project] = []
     assert run_in_thread(lambda: seen.append(store.state)) is None
     assert seen == [store.state]
+
+
+def test_publish_makes_an_outside_state_current_and_notifies() -> None:
+    from imbolc.core.effects import Effects, ProjectReplaced
+    from imbolc.core.store import Commit
+
+    store = Store()
+    seen: list[Commit] = []
+    store.subscribe(seen.append)
+    other = Store()
+    other.dispatch(AddInstrument("saw"))
+    commit = Commit(store.state, other.state, None, Effects((ProjectReplaced(),), None), "undo")
+    store.publish(commit)
+    assert store.state is other.state
+    assert seen == [commit]
+    assert not store.history.can_undo
+
+
+def test_publish_refuses_a_commit_that_does_not_start_from_the_current_state() -> None:
+    from imbolc.core.effects import Effects
+    from imbolc.core.errors import ImbolcError
+    from imbolc.core.store import Commit
+
+    store = Store()
+    stale = Store()
+    stale.dispatch(AddInstrument("saw"))
+    with pytest.raises(ImbolcError):
+        store.publish(Commit(stale.state, stale.state, None, Effects((), None), "undo"))

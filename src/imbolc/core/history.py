@@ -118,6 +118,16 @@ class History:
         """Whether there is a step to redo."""
         return bool(self.redo_stack)
 
+    @property
+    def undo_label(self) -> str:
+        """What undo would take back ("" when nothing)."""
+        return self.undo_stack[-1].label if self.undo_stack else ""
+
+    @property
+    def redo_label(self) -> str:
+        """What redo would do again ("" when nothing)."""
+        return self.redo_stack[-1].label if self.redo_stack else ""
+
     def undo(self, project: Project) -> tuple[Project, tuple[Change, ...]] | None:
         """Undo the last step; its inverse goes to redo. None when there is nothing to undo."""
         return self._swap(project, self.undo_stack, self.redo_stack)

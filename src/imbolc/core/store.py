@@ -131,6 +131,15 @@ class Store:
         self._check_thread()
         return self._step(self.history.redo(self._state), "redo")
 
+    def publish(self, commit: Commit) -> None:
+        """Make a state computed outside ``apply`` current (a network client's undo) and
+        notify subscribers. The caller vouches that ``commit.new`` follows ``commit.old``;
+        nothing is recorded in this store's own history."""
+        self._check_thread()
+        if commit.old is not self._state:
+            raise ImbolcError("a published commit must start from the current state")
+        self._commit(commit)
+
     def load(self, project: Project) -> None:
         """Replace the whole project (open, recover); history starts afresh."""
         self._check_thread()

@@ -32,7 +32,7 @@ from imbolc.core.store import Commit, Store
 from imbolc.engine.engine import Engine
 from imbolc.engine.osc import MAX_DATAGRAM, OscClient, encode, encode_bundle
 from imbolc.engine.player import Player
-from imbolc.engine.requests import Request
+from imbolc.engine.requests import Request, RunNode
 from imbolc.engine.server import ScsynthServer, ServerOptions
 from imbolc.engine.synthdefs.system import METER_ADDRESS
 
@@ -41,6 +41,10 @@ LOOKAHEAD = 0.05
 tick p99 under a busy main thread stays far below this, and GC pauses of a few ms fit, so
 50 ms absorbs Python's jitter while keeping a pressed Play responsive (see benchmarks)."""
 TICK = 0.005
+METER_GRACE = 3.0
+"""Seconds of silence after the last voice before meters pause (reverb tails still show)."""
+IDLE_WAIT = 0.1
+"""While stopped the thread only wakes for commands (or every 100 ms for housekeeping)."""
 SYNTHDEF_BATCH_BYTES = 48_000
 PRIORITY_BUDGET = 0.002
 """Seconds a tick spends on queued priority commands before it schedules notes: a flood of
@@ -115,6 +119,8 @@ class AudioThread:
         self._thread = threading.Thread(target=self._run, name="imbolc-audio", daemon=True)
         self._running = False
         self._meters: set[InstrumentId] = set()
+        self.meters_paused = False
+        self._quiet_since: float | None = None
 
     # --- called from other threads -----------------------------------------------------------
 
@@ -130,8 +136,10 @@ class AudioThread:
             if structural or self._pending_normal:
                 self._pending_normal += 1
                 self.normal.put(_Command(kind, args))
+            else:
+                self.priority.put(_Command(kind, args))
                 return
-        self.priority.put(_Command(kind, args))
+        self.priority.put(_Command("wake"))  # the thread may be waiting on the priority queue
 
     def request_transport(self, playing: bool) -> None:
         """Ask for play or stop; the transport reads as asked at once (the UI starts its
@@ -155,8 +163,9 @@ class AudioThread:
     def _run(self) -> None:
         next_sweep = next_status = time.monotonic()
         while self._running:
+            wait = TICK if self.player.playing or self._pending_normal else IDLE_WAIT
             try:
-                command = self.priority.get(timeout=TICK)
+                command = self.priority.get(timeout=wait)
                 self._handle(command)
             except queue.Empty:
                 pass
@@ -178,6 +187,7 @@ class AudioThread:
             now = time.monotonic()
             if now >= next_sweep:
                 self.engine.sweep(time.time())
+                self._pause_meters_when_quiet(now)
                 next_sweep = now + SWEEP_PERIOD
             if now >= next_status:
                 self._handle(_Command("status"))
@@ -185,6 +195,29 @@ class AudioThread:
             self.tick_seconds.append(time.perf_counter() - began)
             if len(self.tick_seconds) > 4096:
                 del self.tick_seconds[:2048]
+
+    def _pause_meters_when_quiet(self, now: float) -> None:
+        """Stopped and silent for a while: pause the meters, so an idle app gets no replies."""
+        silent = not self.player.playing and not any(len(v) for v in self.engine.voices.values())
+        if not silent:
+            self._quiet_since = None
+            self._resume_meters()
+            return
+        if self._quiet_since is None:
+            self._quiet_since = now
+        elif not self.meters_paused and now - self._quiet_since > METER_GRACE:
+            self._set_meters_running(False)
+
+    def _resume_meters(self) -> None:
+        if self.meters_paused:
+            self._set_meters_running(True)
+
+    def _set_meters_running(self, running: bool) -> None:
+        graph = self.engine.graph
+        nodes = [graph.meter_node, *graph.meter_nodes.values()]
+        if graph.meter_node:
+            self.engine.backend.send([RunNode(node, running) for node in nodes])
+        self.meters_paused = not running
 
     def _advance(self) -> None:
         player = self.player
@@ -208,6 +241,9 @@ class AudioThread:
         except Exception as error:  # a bad command must never kill the audio thread
             self.report(f"audio thread: {kind} failed: {error}")
 
+    def _do_wake(self) -> None:
+        return None
+
     def _do_quit(self) -> None:
         self.player.stop()
         self._running = False
@@ -220,6 +256,7 @@ class AudioThread:
 
     def _do_rebuild(self, project: Project) -> None:
         self.project = project
+        self.meters_paused = False
         self.engine.load_synthdefs(max_bytes=SYNTHDEF_BATCH_BYTES)
         self._sync()  # /d_recv completes asynchronously: nothing may use a def before it exists
         self.engine.start(project)
@@ -234,6 +271,7 @@ class AudioThread:
             client.sync(timeout=SYNC_TIMEOUT)
 
     def _do_play(self) -> None:
+        self._resume_meters()
         if not self.player.playing:
             self.player.start(self.transport.tick, time.time() + LOOKAHEAD)
             self.transport = Transport(True, self.transport.tick, self.player.tempo(self.project))
@@ -250,6 +288,7 @@ class AudioThread:
         self.transport = Transport(playing, tick, self.transport.bpm)
 
     def _do_note_on(self, instrument_id: InstrumentId, pitch: int, velocity: float) -> None:
+        self._resume_meters()
         self.engine.note_on(instrument_id, pitch, velocity)
 
     def _do_note_off(self, instrument_id: InstrumentId, pitch: int) -> None:
@@ -375,6 +414,8 @@ class RealtimeEngine:
         return self.audio.transport if self.audio is not None else Transport()
 
     def meters(self) -> Meters:
+        if self.audio is not None and self.audio.meters_paused:
+            return Meters()
         return self._meters
 
     def watch_meters(self, instrument_ids: set[InstrumentId]) -> None:

@@ -285,16 +285,14 @@ class ImbolcApp(App[None], inherit_bindings=False):
         self._engine_call("seek", partial(self.engine.seek, float(start)))
 
     def action_undo(self) -> None:
-        history = self.store.history
-        label = history.undo_stack[-1].label if history.can_undo else ""
+        label = self.store.history.undo_label
         if self.store.undo():
             self.notify(f"Undid {label}", timeout=2)
         else:
             self.notify("Nothing to undo", severity="warning", timeout=2)
 
     def action_redo(self) -> None:
-        history = self.store.history
-        label = history.redo_stack[-1].label if history.can_redo else ""
+        label = self.store.history.redo_label
         if self.store.redo():
             self.notify(f"Redid {label}", timeout=2)
         else:

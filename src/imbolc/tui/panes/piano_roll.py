@@ -200,6 +200,9 @@ class PianoRollPane(Pane):
         selection = self.selection()
         cursor_column = self.cursor_tick // self.step - self.left
         playhead = None if self.playhead is None else self.playhead // self.step - self.left
+        # Cells of one style are joined into one span: a row is a few spans, not one per cell.
+        run_chars: list[str] = []
+        run_style = ""
         for column in range(columns):
             tick = (self.left + column) * self.step
             cell = notes.get(column)
@@ -224,7 +227,14 @@ class PianoRollPane(Pane):
                 style += " on dark_goldenrod"
             if column == cursor_column and pitch == self.cursor_pitch:
                 style += " reverse"
-            line.append(char, style=style)
+            if style == run_style:
+                run_chars.append(char)
+            else:
+                if run_chars:
+                    line.append("".join(run_chars), style=run_style)
+                run_chars, run_style = [char], style
+        if run_chars:
+            line.append("".join(run_chars), style=run_style)
         return line
 
     def live(self, transport: Transport, meters: Meters) -> None:

@@ -1,0 +1,288 @@
+"""Network benchmarks: codec sizes and speeds, edit payloads, loopback latency, broadcast cost.
+
+Every comparison is a ratio taken in the same run.
+"""
+
+from __future__ import annotations
+
+import gc
+import random
+import socket
+import statistics
+import time
+from collections.abc import Callable
+from typing import Any
+
+import msgspec
+
+from bench.projects import build_project
+from bench.timing import median_us, percentile, table, time_each
+from imbolc.core.actions import AddNote, AddNotes, SetSourceParam
+from imbolc.core.instrument import Instrument
+from imbolc.core.notes import Note, PianoRoll
+from imbolc.core.project import Project
+from imbolc.core.store import Store
+from imbolc.net import ClientConfig, ServerConfig, connect, start_server_thread
+from imbolc.net.client_session import ClientSession
+from imbolc.net.codec import Codec
+from imbolc.net.events import Committed
+from imbolc.net.messages import CommitRecord, Commits, Meter, Peak, Snapshot
+from imbolc.net.outbox import Outbox
+from imbolc.net.server_session import Send, ServerSession
+
+PACES = ((200, 0.01), (100, 0.05))
+"""(edits, seconds between edits): 100 edits/s are batched; 20 edits/s go out one by one."""
+
+
+def _timed(run: Callable[[], object]) -> float:
+    """Median µs of ``run``, with the loop count calibrated to ~2 ms per sample."""
+    start = time.perf_counter()
+    run()
+    once = max(time.perf_counter() - start, 1e-7)
+    loops = max(1, int(0.002 / once))
+    samples = []
+    for _ in range(9):
+        start = time.perf_counter()
+        for _ in range(loops):
+            run()
+        samples.append((time.perf_counter() - start) / loops)
+    return statistics.median(samples) * 1e6
+
+
+# --- (1) codecs ---------------------------------------------------------------------------
+
+
+def codec_rows(project: Project) -> list[list[object]]:
+    """Bytes, encode and typed decode µs of msgpack against JSON for four payloads."""
+    meter = Meter(True, 1234.5, 120.0, (0.5, 0.4), tuple(Peak(i, 0.1 * i, 0.2) for i in range(64)))
+    payloads: list[tuple[str, object, Any]] = [
+        ("full snapshot", Snapshot(1, project), Snapshot),
+        ("one instrument", project.instruments.items[0], Instrument),
+        ("piano roll (10,000 notes)", project.session.piano_roll, PianoRoll),
+        ("meter frame (64 peaks)", meter, Meter),
+    ]
+    rows: list[list[object]] = []
+    for name, value, kind in payloads:
+        sizes, enc, dec = {}, {}, {}
+        for wire, module in (("msgpack", msgspec.msgpack), ("json", msgspec.json)):
+            encoder = module.Encoder()
+            decoder = module.Decoder(kind)
+            data = encoder.encode(value)
+            sizes[wire] = len(data)
+            enc[wire] = _timed(lambda e=encoder, v=value: e.encode(v))
+            dec[wire] = _timed(lambda d=decoder, b=data: d.decode(b))
+        rows.append(
+            [name, f"{sizes['msgpack']:,}", f"{sizes['json']:,}",
+             f"{sizes['json'] / sizes['msgpack']:.2f}×",
+             f"{enc['msgpack']:.1f}", f"{enc['json']:.1f}", f"{enc['json'] / enc['msgpack']:.1f}×",
+             f"{dec['msgpack']:.1f}", f"{dec['json']:.1f}", f"{dec['json'] / dec['msgpack']:.1f}×"]
+        )  # fmt: skip
+    return rows
+
+
+# --- (2) one note against the whole roll -----------------------------------------------------
+
+
+def edit_rows(project: Project) -> list[list[object]]:
+    """Bytes of a one-note commit frame against resending the 10,000-note piano roll."""
+    ident = project.instruments.items[0].id
+    record = CommitRecord(1_000_000, 17, 50_000, AddNote(ident, 1_843_200, 240, 64))
+    rows: list[list[object]] = []
+    for wire in ("msgpack", "json"):
+        codec = Codec(wire)  # type: ignore[arg-type]
+        edit = len(codec.frame(Commits((record,))))
+        roll = len(codec.frame(project.session.piano_roll))
+        rows.append([wire, edit, f"{roll:,}", f"{roll / edit:,.0f}×"])
+    return rows
+
+
+# --- (3) loopback latency -----------------------------------------------------------------
+
+
+class _Stalled:
+    """A client that joins and then never reads again."""
+
+    def __init__(self, port: int) -> None:
+        self.sock = socket.socket()
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 2048)
+        self.sock.connect(("127.0.0.1", port))
+        session = ClientSession(name="stalled")
+        session.start()
+        self.sock.sendall(session.data_to_send())
+
+    def close(self) -> None:
+        self.sock.close()
+
+
+def _arrived(event: object, arrivals: dict[int, float]) -> None:
+    if isinstance(event, Committed):
+        arrivals[event.revision] = time.perf_counter()
+
+
+def latency(clients: int, edits: int, interval: float) -> tuple[float, float, float]:
+    """p50 and p99 ms from one client's dispatch to every other client applying it."""
+    project = build_project(clients, 0)
+    config = ServerConfig(send_buffer=8192, stall_timeout=2.0)
+    server = start_server_thread(project, host="127.0.0.1", port=0, config=config)
+    fast = ClientConfig(tick_interval=0.05)
+    joined = []
+    stalled = None
+    try:
+        editor = connect("127.0.0.1", server.port, name="editor", own=[1], config=fast)
+        joined.append(editor)
+        received: list[dict[int, float]] = []
+        for n in range(clients - 2):
+            client = connect("127.0.0.1", server.port, name=f"listener{n}", config=fast)
+            arrivals: dict[int, float] = {}
+            client.on_event(lambda event, a=arrivals: _arrived(event, a))
+            received.append(arrivals)
+            joined.append(client)
+        stalled = _Stalled(server.port)
+        sent: list[float] = []
+        notes = [AddNote(1, n * 120, 60, 60 + n % 24) for n in range(edits)]
+        for action in notes:
+            sent.append(time.perf_counter())
+            editor.dispatch(action)
+            time.sleep(interval)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and any(len(a) < edits for a in received):
+            time.sleep(0.01)
+        delays = [
+            (arrivals[n + 1] - sent[n]) * 1e3
+            for arrivals in received
+            for n in range(edits)
+            if n + 1 in arrivals
+        ]
+        late = sum(edits - len(arrivals) for arrivals in received)
+    finally:
+        for client in joined:
+            client.close()
+        if stalled is not None:
+            stalled.close()
+        server.stop()
+    return percentile(delays, 50), percentile(delays, 99), float(late)
+
+
+# --- (4) server CPU per broadcast -----------------------------------------------------------
+
+
+def broadcast_cost(
+    clients: int, project: Project, edit: Callable[[int], Any]
+) -> tuple[float, float, float]:
+    """µs per broadcast of ``edit(i)``: protocol core (apply, log, encode once), writer
+    queueing for every client, and what encoding once per client would add."""
+    store = Store(project)
+    server = ServerSession(store)
+    for conn in range(1, clients + 1):
+        session = ClientSession(name=f"c{conn}")
+        server.open(conn)
+        session.start()
+        server.receive(conn, session.data_to_send())
+    server.flush()
+    server.outputs()
+    outboxes = [Outbox(64, 1 << 20, 1 << 30) for _ in range(clients)]
+    frames: list[Send] = []
+
+    def core(i: int) -> None:
+        store.dispatch(edit(i))
+        server.flush()
+        frames.extend(o for o in server.outputs() if isinstance(o, Send))
+
+    core_us = median_us(time_each(core, 200))
+    frame = frames[-1].frame
+
+    def fan_out(_i: int) -> None:
+        for outbox in outboxes:
+            outbox.push(frame, "commit")
+            outbox.advance(len(frame))
+
+    writer_us = median_us(time_each(fan_out, 200))
+    codec = Codec()
+    message = Commits((CommitRecord(1, 1, 1, edit(0)),))
+    per_client_us = _timed(lambda: codec.frame(message)) * clients
+    return core_us, writer_us, per_client_us
+
+
+def knob(ident: int) -> Callable[[int], Any]:
+    """One parameter edit per call."""
+    return lambda i: SetSourceParam(ident, "amp", (i % 100) / 100)
+
+
+def paste(ident: int) -> Callable[[int], Any]:
+    """A 100-note paste per call, each at a new place."""
+    return lambda i: AddNotes(ident, tuple(Note(i * 48_000 + n * 120, 60, 60) for n in range(100)))
+
+
+def run() -> str:
+    """Run every network benchmark and return the Markdown report."""
+    random.seed(7)
+    project = build_project(64, 10_000, lanes=32, points=500)
+    gc.collect()
+    gc.freeze()
+    out = [
+        table(
+            "Codec: msgpack (array_like) against JSON, same Structs (bytes; µs median)",
+            [
+                "payload",
+                "msgpack B",
+                "json B",
+                "json / msgpack",
+                "enc msgpack",
+                "enc json",
+                "ratio",
+                "dec msgpack",
+                "dec json",
+                "ratio",
+            ],
+            codec_rows(project),
+        ),
+        table(
+            "One-note edit against resending the piano roll (10,000 notes; frame bytes)",
+            ["wire", "one-note commit", "piano roll", "roll / edit"],
+            edit_rows(project),
+        ),
+    ]
+    ident = project.instruments.items[0].id
+    rows: list[list[object]] = []
+    for name, edit in (("one knob edit", knob(ident)), ("a 100-note paste", paste(ident))):
+        base = None
+        rows = []
+        for clients in (1, 8, 32, 128, 512):
+            core_us, writer_us, per_client = broadcast_cost(clients, project, edit)
+            base = base or core_us
+            rows.append(
+                [clients, f"{core_us:.1f}", f"{core_us / base:.2f}×", f"{writer_us:.1f}",
+                 f"{per_client:.1f}"]
+            )  # fmt: skip
+        out.append(
+            table(
+                f"Server CPU per broadcast of {name} (µs median)",
+                [
+                    "clients",
+                    "core: apply + log + encode once",
+                    "vs 1 client",
+                    "writer: queue for every client",
+                    "encoding per client instead would add",
+                ],
+                rows,
+            )
+        )
+    rows = []
+    for edits, interval in PACES:
+        for clients in (8, 32):
+            p50, p99, late = latency(clients, edits, interval)
+            pace = f"{1 / interval:.0f} edits/s"
+            rows.append([clients, pace, f"{p50:.2f}", f"{p99:.2f}", int(late)])
+    out.append(
+        table(
+            "Edit-to-remote-apply latency on loopback, one client stalled (ms, over every "
+            "listening client and edit)",
+            ["clients", "pace", "p50", "p99", "edits never applied"],
+            rows,
+        )
+    )
+    return "\n".join(out)
+
+
+if __name__ == "__main__":
+    print(run())
