@@ -7,6 +7,7 @@ subcommands create, inspect, check, import and export projects.
 from __future__ import annotations
 
 import argparse
+import getpass
 import json
 import shutil
 import sys
@@ -39,10 +40,13 @@ COMMANDS = (
     "import-midi",
     "export-midi",
     "render",
+    "serve",
+    "join",
     "checkpoint",
     "recover",
 )
 ENGINES = ("auto", "scsynth", "embedded")
+DEFAULT_NET_PORT = 9999  # as the original; imbolc.net.DEFAULT_PORT
 
 
 class CliError(ImbolcError):
@@ -191,6 +195,72 @@ def cmd_render(args: argparse.Namespace, config: Config) -> int:
     return 0
 
 
+def _secret(args: argparse.Namespace) -> bytes | None:
+    if args.secret_file is None:
+        return None
+    from imbolc.net import load_secret
+
+    return load_secret(args.secret_file)
+
+
+def cmd_serve(args: argparse.Namespace, config: Config) -> int:
+    from imbolc.session_wiring import join, run_client_app, start_host
+
+    path = Path(args.project)
+    project = load_project(path) if path.exists() else blank_project(config.defaults)
+    engine = args.engine or config.runtime.engine
+    secret = _secret(args)
+
+    def report(message: str) -> None:
+        print(f"imbolc: {message}", file=sys.stderr)
+
+    hosted = start_host(
+        project, path, config, engine, state_dir(), host=args.host, port=args.port,
+        secret=secret, wire=args.wire, report=report, on_thread=not args.headless,
+    )  # fmt: skip
+    handle = hosted.handle
+    print(f"serving {path} on {args.host}:{handle.port} ({hosted.engine.status().backend})")
+    if args.headless:
+        try:
+            handle.serve_forever()
+        except KeyboardInterrupt:
+            print("stopping")
+        finally:
+            handle.stop()
+            hosted.io.close()
+            hosted.engine.shutdown()
+        return 0
+    everything = [inst.id for inst in project.instruments.items]
+    joined = join(
+        "127.0.0.1", handle.port, name=args.name, own=everything, secret=secret,
+        want_privilege=True, wire=args.wire,
+    )  # fmt: skip
+
+    def leave() -> None:
+        joined.client.close()
+        handle.stop()
+
+    return run_client_app(joined, path, config_dir(), leave)
+
+
+def cmd_join(args: argparse.Namespace, _config: Config) -> int:
+    from imbolc.net import parse_address
+    from imbolc.session_wiring import discover_servers, join, pick_server, run_client_app
+
+    if args.discover:
+        info = pick_server(discover_servers(args.timeout))
+        if not info.addresses:
+            raise CliError(f"{info.label()} announced no address")
+        host, port = info.addresses[0], info.port
+    elif args.address:
+        host, port = parse_address(args.address)
+    else:
+        raise CliError("join needs HOST[:PORT] or --discover")
+    own = [int(part) for part in args.own.split(",") if part.strip()] if args.own else []
+    joined = join(host, port, name=args.name, own=own, secret=_secret(args), wire=args.wire)
+    return run_client_app(joined, Path(f"{host}:{port}"), config_dir(), joined.client.close)
+
+
 def cmd_checkpoint(args: argparse.Namespace, _config: Config) -> int:
     path = Path(args.project)
     if args.action == "create":
@@ -272,6 +342,28 @@ def build_parser() -> argparse.ArgumentParser:
     ren.add_argument("--format", choices=("float", "24"), default="float")
     ren.add_argument("--engine", choices=ENGINES, default=None)
     ren.set_defaults(run=cmd_render)
+
+    default_name = getpass.getuser() if hasattr(getpass, "getuser") else "musician"
+    srv = sub.add_parser("serve", help="share a project on the LAN (this machine plays it)")
+    srv.add_argument("project", metavar="PROJECT")
+    srv.add_argument("--host", default="0.0.0.0", help="address to listen on")
+    srv.add_argument("--port", type=int, default=DEFAULT_NET_PORT)
+    srv.add_argument("--headless", action="store_true", help="no interface on this machine")
+    srv.add_argument("--secret-file", metavar="F", help="clients must know this secret")
+    srv.add_argument("--name", default=default_name, help="your name in the session")
+    srv.add_argument("--wire", choices=("msgpack", "json"), default="msgpack")
+    srv.add_argument("--engine", choices=ENGINES, default=None)
+    srv.set_defaults(run=cmd_serve)
+
+    jn = sub.add_parser("join", help="join a shared session")
+    jn.add_argument("address", nargs="?", metavar="HOST[:PORT]")
+    jn.add_argument("--discover", action="store_true", help="find servers on the LAN")
+    jn.add_argument("--timeout", type=float, default=3.0, help="seconds to look (--discover)")
+    jn.add_argument("--name", default=default_name, help="your name in the session")
+    jn.add_argument("--own", metavar="IDS", help="instrument ids to own, e.g. 2,3")
+    jn.add_argument("--secret-file", metavar="F")
+    jn.add_argument("--wire", choices=("msgpack", "json"), default="msgpack")
+    jn.set_defaults(run=cmd_join)
 
     cp = sub.add_parser("checkpoint", help="named snapshots inside a project file")
     cp.add_argument("action", choices=("create", "list", "restore", "delete"))

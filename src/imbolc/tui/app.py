@@ -36,11 +36,13 @@ from imbolc.tui.panes.instruments import InstrumentsPane
 from imbolc.tui.panes.mixer import MixerPane
 from imbolc.tui.panes.piano_roll import PianoRollPane
 from imbolc.tui.panes.project import ProjectPane
+from imbolc.tui.panes.session import SessionPane
 from imbolc.tui.performance import Performance
 from imbolc.tui.project_io import ProjectIO
 from imbolc.tui.screens.help import HelpScreen
 from imbolc.tui.screens.picker import PickerScreen, PickItem
 from imbolc.tui.screens.prompts import Choice, ChoiceScreen
+from imbolc.tui.session_link import SessionLink
 from imbolc.tui.widgets.key_hints import KeyHints
 from imbolc.tui.widgets.state_view import Pane
 from imbolc.tui.workspace import Severity, Workspace
@@ -72,6 +74,7 @@ class ImbolcApp(App[None], inherit_bindings=False):
         io: ProjectIO,
         project_path: Path | None = None,
         keymap_override: Path | None = None,
+        session: SessionLink | None = None,
     ) -> None:
         super().__init__()
         self.store = store
@@ -94,6 +97,7 @@ class ImbolcApp(App[None], inherit_bindings=False):
             "automation": AutomationPane(ws, id="automation"),
             "engine": self.engine_pane,
             "project": ProjectPane(ws, self.document, id="project"),
+            "session": SessionPane(ws, session, id="session"),
         }
         self.live = LiveUpdates(self, engine, self._show_live, lambda: self.performance.sounding)
         self._current = "instruments"

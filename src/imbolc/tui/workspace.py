@@ -43,6 +43,7 @@ class Workspace:
         """Called after the selected instrument changed."""
         self.show_pane: Callable[[str], None] = lambda _name: None
         """Put a pane on screen at once (set by the app; keys typed next go to that pane)."""
+        self._pending: list[tuple[Callable[[Project], bool], Callable[[Project], None]]] = []
 
     @property
     def project(self) -> Project:
@@ -81,8 +82,22 @@ class Workspace:
         target = 0 if here is None else max(0, min(len(items) - 1, here + step))
         self.select(items[target].id)
 
+    def when(self, ready: Callable[[Project], bool], then: Callable[[Project], None]) -> None:
+        """Run ``then`` once the project satisfies ``ready``: at once with a local store, or
+        when the commit arrives from a server (a networked store applies edits later)."""
+        if ready(self.project):
+            then(self.project)
+        else:
+            self._pending = [*self._pending[-7:], (ready, then)]
+
     def reconcile(self) -> None:
-        """Keep the selection valid after instruments were added, deleted or reloaded."""
+        """Keep the selection valid after instruments were added, deleted or reloaded, and run
+        follow-ups whose edit has now arrived."""
+        if self._pending:
+            waiting = self._pending
+            self._pending = []
+            for ready, then in waiting:
+                self.when(ready, then)
         instruments = self.project.instruments
         if self._selected is not None and self._selected in instruments:
             self._selected_position = instruments.position(self._selected) or 0

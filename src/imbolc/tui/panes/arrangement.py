@@ -204,10 +204,16 @@ class ArrangementPane(Pane):
         if inst is None:
             return
         roll = self.ws.project.session.piano_roll
+        clip_id = self.ws.project.session.arrangement.next_clip_id
         if self.ws.dispatch(CaptureClip(inst.id, roll.loop_start, roll.loop_end)):
-            clip = self.ws.project.session.arrangement.clips[-1]
-            self.brush[inst.id] = clip.id
-            self.ws.notify(f"Captured {clip.name}: p places it", "information")
+
+            def captured(project: Project) -> None:
+                clip = project.session.arrangement.clip(clip_id)
+                if clip is not None:
+                    self.brush[inst.id] = clip.id
+                    self.ws.notify(f"Captured {clip.name}: p places it", "information")
+
+            self.ws.when(lambda p: p.session.arrangement.clip(clip_id) is not None, captured)
 
     def action_next_clip(self) -> None:
         inst = self.lane_instrument

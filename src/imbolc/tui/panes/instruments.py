@@ -16,6 +16,7 @@ from imbolc.core.actions import (
     SetOctaveOffset,
     UnlinkLayer,
 )
+from imbolc.core.ids import InstrumentId
 from imbolc.core.instrument import EffectStage, FilterStage, Instrument, Stage
 from imbolc.core.project import Project
 from imbolc.tui.format import source_label
@@ -101,8 +102,12 @@ class InstrumentsPane(Pane):
         self.app.push_screen(PickerScreen("Add instrument", source_items()), self._add)
 
     def _add(self, source: str | None) -> None:
+        before = self.ws.project.instruments.next_id
         if source is not None and self.ws.dispatch(AddInstrument(source)):
-            self.ws.select(self.ws.project.instruments.items[-1].id)
+            self.ws.when(
+                lambda project: project.instruments.get(before) is not None,
+                lambda _project: self.ws.select(InstrumentId(before)),
+            )
 
     def action_delete(self) -> None:
         inst = self.ws.selected
