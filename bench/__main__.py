@@ -5,9 +5,15 @@ from __future__ import annotations
 import platform
 import sys
 
-from bench import core_bench, embedded_bench, engine_bench
+from bench import core_bench, embedded_bench, engine_bench, net_bench, tui_bench
 
-SUITES = {"core": core_bench.run, "engine": engine_bench.run, "embedded": embedded_bench.run}
+SUITES = {
+    "core": core_bench.run,
+    "engine": engine_bench.run,
+    "embedded": embedded_bench.run,
+    "net": net_bench.run,
+    "tui": tui_bench.run,
+}
 
 
 def main(argv: list[str]) -> int:

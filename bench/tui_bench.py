@@ -138,6 +138,10 @@ def real_terminal(engine: str) -> tuple[float, float]:
             time.sleep(IDLE_SECONDS)
             cpu = (_cpu_seconds(pid) - cpu0) / (time.perf_counter() - wall0) * 100
         finally:
+            _tmux(socket, "send-keys", "C-q")  # quit properly: the engine's servers stop too
+            deadline = time.perf_counter() + 10
+            while _tmux(socket, "list-panes") and time.perf_counter() < deadline:
+                time.sleep(0.1)
             _tmux(socket, "kill-server")
     return first_frame, cpu
 

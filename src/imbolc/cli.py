@@ -10,6 +10,7 @@ import argparse
 import getpass
 import json
 import shutil
+import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -391,8 +392,16 @@ def build_launch_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _exit_on(signum: int, _frame: object) -> None:
+    raise SystemExit(128 + signum)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run imbolc; returns the process exit status."""
+    # A closed terminal (SIGHUP) or a kill (SIGTERM) unwinds normally, so the audio server
+    # and everything else we started is stopped instead of orphaned.
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, _exit_on)
     args_list = list(sys.argv[1:] if argv is None else argv)
     subcommand = bool(args_list) and (args_list[0] in COMMANDS or args_list[0] in ("-h", "--help"))
     parser = build_parser() if subcommand else build_launch_parser()

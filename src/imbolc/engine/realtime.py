@@ -8,9 +8,11 @@ transport, parameter sets) before the normal one (structural work), and schedule
 
 from __future__ import annotations
 
+import contextlib
 import queue
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -19,6 +21,7 @@ from supriya.osc import OscMessage
 
 from imbolc.core.effects import (
     BusParamChanged,
+    Change,
     Effects,
     ParamChanged,
     SoloChanged,
@@ -29,6 +32,7 @@ from imbolc.core.notes import TICKS_PER_BEAT
 from imbolc.core.ports import EngineStatus, Meters, Transport
 from imbolc.core.project import Project
 from imbolc.core.store import Commit, Store
+from imbolc.engine.backend import Backend
 from imbolc.engine.engine import Engine
 from imbolc.engine.osc import MAX_DATAGRAM, OscClient, encode, encode_bundle
 from imbolc.engine.player import Player
@@ -41,6 +45,8 @@ LOOKAHEAD = 0.05
 tick p99 under a busy main thread stays far below this, and GC pauses of a few ms fit, so
 50 ms absorbs Python's jitter while keeping a pressed Play responsive (see benchmarks)."""
 TICK = 0.005
+PRIORITY_BATCH = 512
+"""At most this many queued priority commands are taken per tick (then folded)."""
 METER_GRACE = 3.0
 """Seconds of silence after the last voice before meters pause (reverb tails still show)."""
 IDLE_WAIT = 0.1
@@ -97,9 +103,52 @@ def _number(message: OscMessage, index: int) -> float:
 
 
 @dataclass(frozen=True)
+class _SyncedOneByOne:
+    """A backend that sends each request alone and waits for the server after each."""
+
+    backend: Backend
+    sync: Callable[[], None]
+
+    def send(self, requests: Sequence[Request], at: float | None = None) -> None:
+        for request in requests:
+            self.backend.send([request], at)
+            self.sync()
+
+    def now(self) -> float:
+        return self.backend.now()
+
+
+@dataclass(frozen=True)
 class _Command:
     kind: str
     args: tuple[Any, ...] = ()
+
+
+def _change_key(change: object) -> object:
+    if isinstance(change, ParamChanged):
+        return ("param", change.instrument_id, change.path)
+    if isinstance(change, BusParamChanged):
+        return ("bus", change.bus_id, change.stage_id, change.name)
+    return change  # StripChanged and SoloChanged compare by value
+
+
+def fold_commits(commands: list[_Command]) -> list[_Command]:
+    """Merge runs of parameter-only commits into one commit of the newest project whose
+    changes name each target once, with its newest value."""
+    out: list[_Command] = []
+    for command in commands:
+        previous = out[-1] if out else None
+        if command.kind == "commit" and previous is not None and previous.kind == "commit":
+            _old_project, old_effects = previous.args
+            project, effects = command.args
+            merged: dict[object, Change] = {_change_key(c): c for c in old_effects.changes}
+            for change in effects.changes:
+                merged.pop(_change_key(change), None)
+                merged[_change_key(change)] = change
+            out[-1] = _Command("commit", (project, Effects(tuple(merged.values()), None)))
+        else:
+            out.append(command)
+    return out
 
 
 class AudioThread:
@@ -121,6 +170,7 @@ class AudioThread:
         self._meters: set[InstrumentId] = set()
         self.meters_paused = False
         self._quiet_since: float | None = None
+        self._backlog: deque[_Command] = deque()
 
     # --- called from other threads -----------------------------------------------------------
 
@@ -163,18 +213,11 @@ class AudioThread:
     def _run(self) -> None:
         next_sweep = next_status = time.monotonic()
         while self._running:
-            wait = TICK if self.player.playing or self._pending_normal else IDLE_WAIT
-            try:
-                command = self.priority.get(timeout=wait)
-                self._handle(command)
-            except queue.Empty:
-                pass
+            idle = not (self.player.playing or self._pending_normal or self._backlog)
+            with contextlib.suppress(queue.Empty):
+                self._backlog.append(self.priority.get(timeout=IDLE_WAIT if idle else TICK))
             began = time.perf_counter()
-            while time.perf_counter() - began < PRIORITY_BUDGET:
-                try:
-                    self._handle(self.priority.get_nowait())
-                except queue.Empty:
-                    break
+            self._drain_priority(began)
             for _ in range(64):
                 try:
                     command = self.normal.get_nowait()
@@ -183,7 +226,11 @@ class AudioThread:
                 with self._lock:
                     self._pending_normal -= 1
                 self._handle(command)
-            self._advance()
+            try:
+                self._advance()
+            except Exception as error:  # a scheduling error must not stop the thread
+                self.report(f"audio thread: scheduling failed: {error}")
+                self.player.stop()
             now = time.monotonic()
             if now >= next_sweep:
                 self.engine.sweep(time.time())
@@ -195,6 +242,22 @@ class AudioThread:
             self.tick_seconds.append(time.perf_counter() - began)
             if len(self.tick_seconds) > 4096:
                 del self.tick_seconds[:2048]
+
+    def _drain_priority(self, began: float) -> None:
+        """Run queued priority commands within the tick's budget; a burst of knob turns is
+        folded so each target gets only its newest value."""
+        for _ in range(PRIORITY_BATCH):
+            try:
+                self._backlog.append(self.priority.get_nowait())
+            except queue.Empty:
+                break
+        batch = fold_commits(list(self._backlog))
+        self._backlog.clear()
+        for n, command in enumerate(batch):
+            if time.perf_counter() - began > PRIORITY_BUDGET:
+                self._backlog.extend(batch[n:])  # the rest goes first next tick
+                return
+            self._handle(command)
 
     def _pause_meters_when_quiet(self, now: float) -> None:
         """Stopped and silent for a while: pause the meters, so an idle app gets no replies."""
@@ -257,18 +320,30 @@ class AudioThread:
     def _do_rebuild(self, project: Project) -> None:
         self.project = project
         self.meters_paused = False
-        self.engine.load_synthdefs(max_bytes=SYNTHDEF_BATCH_BYTES)
-        self._sync()  # /d_recv completes asynchronously: nothing may use a def before it exists
+        self._load_synthdefs()
         self.engine.start(project)
         if self._meters:
             self.engine.backend.send(self.engine.graph.set_meters(self._meters))
         if self.player.playing:
             self.player.start(self.transport.tick, time.time() + LOOKAHEAD)
 
-    def _sync(self) -> None:
-        client = getattr(self.engine.backend, "client", None)
-        if isinstance(client, OscClient):
-            client.sync(timeout=SYNC_TIMEOUT)
+    def _load_synthdefs(self) -> None:
+        """Load every SynthDef one datagram at a time, each confirmed by ``/sync``.
+
+        Sent in one burst (about 400 KB) they overflow scsynth's UDP receive buffer and whole
+        batches are lost; and ``/d_recv`` completes asynchronously, so nothing may use a def
+        before the sync says it exists.
+        """
+        backend = self.engine.backend
+        client = getattr(backend, "client", None)
+        if not isinstance(client, OscClient):
+            self.engine.load_synthdefs(max_bytes=SYNTHDEF_BATCH_BYTES)
+            return
+        self.engine.backend = _SyncedOneByOne(backend, lambda: client.sync(timeout=SYNC_TIMEOUT))
+        try:
+            self.engine.load_synthdefs(max_bytes=SYNTHDEF_BATCH_BYTES)
+        finally:
+            self.engine.backend = backend
 
     def _do_play(self) -> None:
         self._resume_meters()

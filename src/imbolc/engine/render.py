@@ -27,12 +27,16 @@ from imbolc.core.ports import RenderOptions
 from imbolc.core.project import Project
 from imbolc.core.summary import song_length_ticks
 from imbolc.engine.engine import Engine
+from imbolc.engine.graph import effective_mute
 from imbolc.engine.player import Player
 from imbolc.engine.requests import AddAction, NewSynth
 from imbolc.engine.score import ScoreBackend
 
 Progress = Callable[[float], None]
 CHUNK_SECONDS = 0.25
+SAFETY_LATENCY_SECONDS = 0.02
+"""How late the master sounds: ``imbolc_safety``'s Limiter (10 ms lookahead) delays its input
+by twice the lookahead. The render drops it, so tick 0 is sample 0 and stems line up."""
 LONG_TAIL_EFFECTS = frozenset(
     {"reverb", "delay", "spring_reverb", "granular_delay", "convolution_reverb"}
 )
@@ -111,11 +115,13 @@ def build_score(
     engine.load_synthdefs(at=0.0)
     engine.start(playing, at=0.0)
     if stems:
+        any_solo = playing.instruments.any_solo()
         for k, inst in enumerate(playing.instruments.items):
             built = engine.graph.instruments[inst.id]
+            strip = inst.mixer
             controls = {"in_bus": built.source_bus, "out_bus": 2 + 2 * k,
-                        "level": inst.mixer.level, "pan": inst.mixer.pan,
-                        "mute": float(inst.mixer.mute)}  # fmt: skip
+                        "level": strip.level, "pan": strip.pan,
+                        "mute": effective_mute(strip.mute, strip.solo, any_solo)}  # fmt: skip
             name = "imbolc_output_mono" if built.channels == 1 else "imbolc_output"
             backend.send(
                 [
@@ -153,56 +159,105 @@ def render(
         raise RenderError(f"sample rate {options.sample_rate} is not 44100 or 48000")
     binary = find_scsynth(scsynth)
     out_path = Path(out)
+    if out_path.is_dir():
+        raise RenderError(f"cannot write {out_path}: it is a folder")
     if not out_path.parent.is_dir():
         raise RenderError(f"cannot write {out_path}: folder {out_path.parent} does not exist")
-    began = time.perf_counter()
-    backend, duration, channels, problems, _engine = build_score(
-        project, options, stems_dir is not None
-    )
-    sample_format = "float" if options.sample_format == "float" else "int24"
-    with tempfile.TemporaryDirectory(prefix="imbolc-render-") as folder:
-        score = Path(folder) / "score.osc"
-        backend.write(score, duration)
-        raw = Path(folder) / "render.wav"
-        command = [binary, "-N", str(score), "_", str(raw), str(options.sample_rate), "WAV",
-                   sample_format, "-o", str(channels), "-i", "0"]  # fmt: skip
-        _run_nrt(command, raw, duration * options.sample_rate * channels, progress)
-        data, rate = soundfile.read(raw, dtype="float32", always_2d=True)
+    stems_path = None if stems_dir is None else _stems_folder(Path(stems_dir))
+    staging = _claim(out_path)
+    try:
+        began = time.perf_counter()
+        backend, duration, channels, problems, _engine = build_score(
+            project, options, stems_path is not None
+        )
+        sample_format = "float" if options.sample_format == "float" else "int24"
+        with tempfile.TemporaryDirectory(prefix="imbolc-render-") as folder:
+            score = Path(folder) / "score.osc"
+            backend.write(score, duration + SAFETY_LATENCY_SECONDS)
+            raw = Path(folder) / "render.wav"
+            command = [binary, "-N", str(score), "_", str(raw), str(options.sample_rate), "WAV",
+                       sample_format, "-o", str(channels), "-i", "0"]  # fmt: skip
+            _run_nrt(command, raw, duration * options.sample_rate * channels, progress)
+            data, rate = soundfile.read(raw, dtype="float32", always_2d=True)
+        latency = round(SAFETY_LATENCY_SECONDS * rate)
+        master, unlimited = data[latency:, :2], data[: len(data) - latency]
         subtype = "FLOAT" if options.sample_format == "float" else "PCM_24"
-        soundfile.write(out_path, data[:, :2], rate, subtype=subtype)
+        _write_wav(staging, master, rate, subtype, shown_as=out_path)
         stem_paths: list[Path] = []
-        if stems_dir is not None:
-            folder_path = Path(stems_dir)
-            folder_path.mkdir(parents=True, exist_ok=True)
+        if stems_path is not None:
             for k, inst in enumerate(project.instruments.items):
                 name = re.sub(r"[^A-Za-z0-9_.-]+", "_", inst.name).strip("_") or f"inst{inst.id}"
-                stem = folder_path / f"{inst.id:02d}-{name}.wav"
-                soundfile.write(stem, data[:, 2 + 2 * k : 4 + 2 * k], rate, subtype=subtype)
+                stem = stems_path / f"{inst.id:02d}-{name}.wav"
+                _write_wav(stem, unlimited[:, 2 + 2 * k : 4 + 2 * k], rate, subtype)
                 stem_paths.append(stem)
+        os.replace(staging, out_path)
+    finally:
+        staging.unlink(missing_ok=True)
     if progress is not None:
         progress(1.0)
     return RenderResult(
-        out_path, stem_paths, duration, len(data), time.perf_counter() - began, problems
+        out_path, stem_paths, duration, len(master), time.perf_counter() - began, problems
     )
+
+
+def _claim(out_path: Path) -> Path:
+    """An empty file beside ``out_path`` to render into: proves the folder is writable before
+    the render starts, and leaves an existing ``out_path`` intact until the render is done."""
+    try:
+        handle, name = tempfile.mkstemp(
+            prefix=f".{out_path.name}.", suffix=".part", dir=out_path.parent
+        )
+    except OSError as error:
+        reason = error.strerror or str(error)
+        raise RenderError(
+            f"cannot write {out_path}: folder {out_path.parent} is not writable ({reason})"
+        ) from None
+    os.close(handle)
+    os.chmod(name, 0o644)  # mkstemp's 0600 would carry over to the finished WAV
+    return Path(name)
+
+
+def _stems_folder(path: Path) -> Path:
+    """The stems folder, created if missing; RenderError when it cannot be."""
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise RenderError(f"cannot write stems to {path}: {error.strerror or error}") from None
+    return path
+
+
+def _write_wav(
+    path: Path, data: np.ndarray, rate: int, subtype: str, shown_as: Path | None = None
+) -> None:
+    try:
+        soundfile.write(path, data, rate, subtype=subtype, format="WAV")
+    except (OSError, RuntimeError) as error:
+        raise RenderError(f"cannot write {shown_as or path}: {error}") from None
 
 
 def _run_nrt(
     command: list[str], raw: Path, expected_samples: float, progress: Progress | None
 ) -> None:
-    """Run scsynth NRT, reporting progress from the size of the file it writes."""
+    """Run scsynth NRT, reporting progress from the size of the file it writes.
+
+    Its output goes to a file: it prints a line per score bundle, and an undrained pipe
+    would fill up and stall it.
+    """
     env = dict(os.environ, JACK_NO_START_SERVER="1")
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env)
-    try:
-        while process.poll() is None:
-            if progress is not None and raw.exists():
-                progress(min(0.99, raw.stat().st_size / 4 / max(expected_samples, 1.0)))
-            time.sleep(0.05)
-        output = process.stdout.read().decode(errors="replace") if process.stdout else ""
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
+    log_path = raw.with_suffix(".log")
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env)
+        try:
+            while process.poll() is None:
+                if progress is not None and raw.exists():
+                    progress(min(0.99, raw.stat().st_size / 4 / max(expected_samples, 1.0)))
+                time.sleep(0.05)
+        finally:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
     if process.returncode != 0 or not raw.exists():
+        output = log_path.read_text(errors="replace")
         tail = "\n".join(output.strip().splitlines()[-5:])
         raise RenderError(f"scsynth NRT failed (exit {process.returncode}): {tail}")
 
