@@ -107,7 +107,8 @@ def keypress_latency(project: Project) -> list[list[object]]:
 
 
 def _tmux(socket: str, *args: str) -> str:
-    done = subprocess.run(["tmux", "-L", socket, *args], capture_output=True, text=True, timeout=10)
+    command = ["tmux", "-L", socket, *args]
+    done = subprocess.run(command, check=False, capture_output=True, text=True, timeout=10)
     return done.stdout
 
 
@@ -172,6 +173,6 @@ def run() -> str:
                     f"idle CPU over {IDLE_SECONDS:.0f} s (% of a core)",
                 ],
                 rows,
-            )  # fmt: skip
+            )
         )
     return "\n".join(out)

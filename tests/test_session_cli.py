@@ -75,7 +75,8 @@ def test_a_musician_joins_in_a_terminal_and_another_client_sees_the_edit(
     env = {"IMBOLC_CONFIG_DIR": str(tmp_path / "jc"), "TERM": "xterm-256color",
            "PATH": os.environ.get("PATH", "")}  # fmt: skip
     exports = " ".join(f"{k}={shlex.quote(v)}" for k, v in env.items())
-    command = f"exec env {exports} {shlex.quote(sys.executable)} -m imbolc join 127.0.0.1:{port} --name ana"
+    python = shlex.quote(sys.executable)
+    command = f"exec env {exports} {python} -m imbolc join 127.0.0.1:{port} --name ana"
     tmux(socket, "new-session", "-d", "-x", "120", "-y", "40", command)
     watcher = connect("127.0.0.1", port, name="watcher")
     try:

@@ -17,8 +17,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from supriya.osc import OscMessage
-
 from embedded_scores import (
     SAMPLE_RATE,
     Score,
@@ -31,6 +29,8 @@ from embedded_scores import (
     rms_db,
     test_buffers,
 )
+from supriya.osc import OscMessage
+
 from imbolc.core.catalog import EFFECTS, FILTERS, SOURCES
 from imbolc.engine.embedded import embedded_support
 from imbolc.engine.synthdefs import compiled_bytes

@@ -110,7 +110,7 @@ def test_deleting_an_instrument_frees_its_groups_only() -> None:
 
 
 def test_adding_an_instrument_builds_its_three_groups_and_strip() -> None:
-    store, engine, backend = rig()
+    store, _engine, backend = rig()
     sent = sent_after(store, backend, AddInstrument("square"))
     assert sum(isinstance(r, NewGroup) for r in sent) == 3
     assert any(isinstance(r, NewSynth) and r.synthdef == "imbolc_output" for r in sent)
@@ -126,7 +126,7 @@ def test_solo_mutes_only_the_strips_whose_state_flipped() -> None:
 
 
 def test_mute_sets_the_effective_mute_of_the_strip() -> None:
-    store, engine, backend = rig()
+    store, _engine, backend = rig()
     sent = sent_after(store, backend, SetMixerMute(instrument_strip(2), True))
     assert len(sent) == 1
     assert isinstance(sent[0], SetControls)

@@ -30,7 +30,11 @@ class Terminal:
 
     def tmux(self, *args: str) -> str:
         done = subprocess.run(
-            ["tmux", "-L", self.socket, *args], capture_output=True, text=True, timeout=10
+            ["tmux", "-L", self.socket, *args],
+            check=False,
+            capture_output=True,
+            text=True,
+            timeout=10,
         )
         return done.stdout
 

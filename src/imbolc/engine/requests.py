@@ -26,8 +26,8 @@ class AddAction(IntEnum):
     REPLACE = 4
 
 
-def _flat(controls: Controls) -> list[object]:
-    out: list[object] = []
+def _flat(controls: Controls) -> list[str | float]:
+    out: list[str | float] = []
     for name, value in controls.items():
         out.append(name)
         out.append(float(value))
