@@ -172,3 +172,15 @@ def test_recover_without_an_autosave_is_a_clear_error(
     code, _, err = run(capsys, "recover", str(path))
     assert code == 1
     assert "no autosave" in err
+
+
+def test_catalog_lists_every_entry_and_marks_what_needs_supercollider(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, out, _ = run(capsys, "catalog", "--engine", "embedded")
+    assert code == 0
+    assert "  saw " in out
+    assert "  lpf " in out
+    assert "  reverb " in out
+    assert "[needs SuperCollider: imbolc_gendy uses Gendy1]" in out
+    assert "[needs SuperCollider" not in out.split("  saw ")[1].splitlines()[0]

@@ -41,6 +41,7 @@ COMMANDS = (
     "import-midi",
     "export-midi",
     "render",
+    "catalog",
     "serve",
     "join",
     "checkpoint",
@@ -196,6 +197,39 @@ def cmd_render(args: argparse.Namespace, config: Config) -> int:
     return 0
 
 
+def cmd_catalog(args: argparse.Namespace, _config: Config) -> int:
+    """Every source, filter and effect; with the embedded engine, what needs SuperCollider."""
+    from imbolc.core import catalog
+
+    needs: dict[str, str] = {}
+    if choose_engine(args.engine) == "embedded":
+        from imbolc.engine.embedded import needs_scsynth_message
+
+        for spec in (
+            *catalog.SOURCES.values(),
+            *catalog.FILTERS.values(),
+            *catalog.EFFECTS.values(),
+        ):
+            message = needs_scsynth_message(spec.synthdef)
+            if message is not None:
+                needs[spec.synthdef] = message
+    groups = (
+        ("sources", catalog.SOURCES.values()),
+        ("filters", catalog.FILTERS.values()),
+        ("effects", catalog.EFFECTS.values()),
+    )
+    for title, specs in groups:
+        print(f"{title}:")
+        for spec in specs:
+            kind = getattr(spec, "category", "filter")
+            params = ", ".join(p.name for p in spec.params)
+            note = f"  [{needs[spec.synthdef]}]" if spec.synthdef in needs else ""
+            print(f"  {spec.name:<18} {kind:<12} {params}{note}")
+    if needs:
+        print(f"\n{len(needs)} entries need SuperCollider with the embedded engine.")
+    return 0
+
+
 def _secret(args: argparse.Namespace) -> bytes | None:
     if args.secret_file is None:
         return None
@@ -343,6 +377,10 @@ def build_parser() -> argparse.ArgumentParser:
     ren.add_argument("--format", choices=("float", "24"), default="float")
     ren.add_argument("--engine", choices=ENGINES, default=None)
     ren.set_defaults(run=cmd_render)
+
+    cat = sub.add_parser("catalog", help="list sources, filters and effects")
+    cat.add_argument("--engine", choices=ENGINES, default="auto")
+    cat.set_defaults(run=cmd_catalog)
 
     default_name = getpass.getuser() if hasattr(getpass, "getuser") else "musician"
     srv = sub.add_parser("serve", help="share a project on the LAN (this machine plays it)")
