@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import pytest
+from apply_helpers import assert_rejected, build, inst
 
 from imbolc.core import catalog
 from imbolc.core.actions import (
@@ -19,7 +20,6 @@ from imbolc.core.actions import (
     SetStageEnabled,
     SetStageParam,
 )
-from imbolc.core.actions.base import Action
 from imbolc.core.apply import apply
 from imbolc.core.effects import Effects, ParamChanged, RoutingChanged, instrument_scope
 from imbolc.core.errors import (
@@ -34,39 +34,9 @@ from imbolc.core.instrument import (
     EffectStage,
     EqStage,
     FilterStage,
-    Instrument,
     ParamValue,
     default_eq_bands,
 )
-from imbolc.core.project import Project
-from imbolc.core.store import Store
-
-
-def build(*actions: Action) -> Project:
-    project = Project()
-    for action in actions:
-        project, _ = apply(project, action)
-    return project
-
-
-def inst(project: Project, ident: int = 1) -> Instrument:
-    found = project.instruments.get(ident)
-    assert found is not None
-    return found
-
-
-def assert_rejected(setup: tuple[Action, ...], action: Action, error: type[Exception]) -> None:
-    """The action raises ``error`` and neither the state nor the history moves."""
-    store = Store(clock=lambda: 0.0)
-    for step in setup:
-        store.dispatch(step)
-    before = store.state
-    undo_before = list(store.history.undo_stack)
-    with pytest.raises(error):
-        store.dispatch(action)
-    assert store.state is before
-    assert list(store.history.undo_stack) == undo_before
-
 
 SAW = (AddInstrument("saw"),)
 # Stage 1 is a low-pass filter, stage 2 a delay, stage 3 the EQ.

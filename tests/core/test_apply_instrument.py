@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import pytest
+from apply_helpers import build
 
 from imbolc.core import catalog
 from imbolc.core.actions import (
@@ -61,13 +62,6 @@ from imbolc.core.kit import DrumPad
 from imbolc.core.notes import Note
 from imbolc.core.project import Project
 from imbolc.core.store import Store
-
-
-def build(*actions: Action) -> Project:
-    project = Project()
-    for action in actions:
-        project, _ = apply(project, action)
-    return project
 
 
 def inst(project: Project, ident: int) -> Instrument:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import pytest
+from apply_helpers import assert_rejected, build
 
 from imbolc.core.actions import (
     AddInstrument,
@@ -17,7 +17,6 @@ from imbolc.core.actions import (
     SetStepResolution,
     ToggleDrumStep,
 )
-from imbolc.core.actions.base import Action
 from imbolc.core.apply import apply
 from imbolc.core.effects import Effects, InstrumentChanged, instrument_scope
 from imbolc.core.errors import (
@@ -29,14 +28,6 @@ from imbolc.core.errors import (
 )
 from imbolc.core.kit import DrumPad, DrumPattern, DrumStep, KitConfig
 from imbolc.core.project import Project
-from imbolc.core.store import Store
-
-
-def build(*actions: Action) -> Project:
-    project = Project()
-    for action in actions:
-        project, _ = apply(project, action)
-    return project
 
 
 def kit(project: Project, ident: int = 1) -> KitConfig:
@@ -48,19 +39,6 @@ def kit(project: Project, ident: int = 1) -> KitConfig:
 
 def active(pattern: DrumPattern, pad: int) -> str:
     return "".join("x" if step.active else "." for step in pattern.steps[pad])
-
-
-def assert_rejected(setup: tuple[Action, ...], action: Action, error: type[Exception]) -> None:
-    """The action raises ``error`` and neither the state nor the history moves."""
-    store = Store(clock=lambda: 0.0)
-    for step in setup:
-        store.dispatch(step)
-    before = store.state
-    undo_before = list(store.history.undo_stack)
-    with pytest.raises(error):
-        store.dispatch(action)
-    assert store.state is before
-    assert list(store.history.undo_stack) == undo_before
 
 
 KIT = (AddInstrument("kit"), AddInstrument("saw"))

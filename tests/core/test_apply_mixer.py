@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import pytest
+from apply_helpers import assert_rejected, build
 
 from imbolc.core import catalog
 from imbolc.core.actions import (
@@ -31,7 +32,6 @@ from imbolc.core.actions import (
     bus_strip,
     instrument_strip,
 )
-from imbolc.core.actions.base import Action
 from imbolc.core.apply import apply
 from imbolc.core.automation import AutomationTarget
 from imbolc.core.effects import (
@@ -57,14 +57,6 @@ from imbolc.core.errors import (
 from imbolc.core.instrument import EffectStage, Instrument, ParamValue, Send
 from imbolc.core.mixer import MAX_BUSES, Bus
 from imbolc.core.project import Project
-from imbolc.core.store import Store
-
-
-def build(*actions: Action) -> Project:
-    project = Project()
-    for action in actions:
-        project, _ = apply(project, action)
-    return project
 
 
 def inst(project: Project, ident: int) -> Instrument:
@@ -77,19 +69,6 @@ def bus(project: Project, ident: int) -> Bus:
     found = project.session.mixer.bus(ident)
     assert found is not None
     return found
-
-
-def assert_rejected(setup: tuple[Action, ...], action: Action, error: type[Exception]) -> None:
-    """The action raises ``error`` and neither the state nor the history moves."""
-    store = Store(clock=lambda: 0.0)
-    for step in setup:
-        store.dispatch(step)
-    before = store.state
-    undo_before = list(store.history.undo_stack)
-    with pytest.raises(error):
-        store.dispatch(action)
-    assert store.state is before
-    assert list(store.history.undo_stack) == undo_before
 
 
 FIVE = tuple(AddInstrument(source) for source in ("saw", "sine", "square", "pulse", "fm"))

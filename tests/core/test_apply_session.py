@@ -8,6 +8,7 @@ from pathlib import Path
 
 import msgspec
 import pytest
+from apply_helpers import build
 
 from imbolc.core.actions import (
     ACTION_TYPES,
@@ -33,13 +34,6 @@ from imbolc.core.errors import InvalidAction, ValueOutOfRange, WrongType
 from imbolc.core.project import Project
 from imbolc.core.session import Click, Humanize, MusicalSettings
 from imbolc.core.store import Store
-
-
-def build(*actions: Action) -> Project:
-    project = Project()
-    for action in actions:
-        project, _ = apply(project, action)
-    return project
 
 
 def settings(project: Project) -> MusicalSettings:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import pytest
+from apply_helpers import assert_rejected, build
 
 from imbolc.core.actions import (
     AddFilter,
@@ -31,7 +32,6 @@ from imbolc.core.actions import (
     SetPlayMode,
     SetPointCurve,
 )
-from imbolc.core.actions.base import Action
 from imbolc.core.apply import apply
 from imbolc.core.arrangement import Arrangement, Clip, Placement
 from imbolc.core.automation import AutomationLane, AutomationPoint, AutomationTarget
@@ -39,14 +39,6 @@ from imbolc.core.effects import SESSION_SCOPE, ArrangementChanged, Effects, Lane
 from imbolc.core.errors import InvalidAction, UnknownId, ValueOutOfRange, WrongType
 from imbolc.core.notes import Note
 from imbolc.core.project import Project
-from imbolc.core.store import Store
-
-
-def build(*actions: Action) -> Project:
-    project = Project()
-    for action in actions:
-        project, _ = apply(project, action)
-    return project
 
 
 def arrangement(project: Project) -> Arrangement:
@@ -57,19 +49,6 @@ def lane(project: Project, ident: int = 1) -> AutomationLane:
     found = project.session.automation.lane(ident)
     assert found is not None
     return found
-
-
-def assert_rejected(setup: tuple[Action, ...], action: Action, error: type[Exception]) -> None:
-    """The action raises ``error`` and neither the state nor the history moves."""
-    store = Store(clock=lambda: 0.0)
-    for step in setup:
-        store.dispatch(step)
-    before = store.state
-    undo_before = list(store.history.undo_stack)
-    with pytest.raises(error):
-        store.dispatch(action)
-    assert store.state is before
-    assert list(store.history.undo_stack) == undo_before
 
 
 ARRANGED = Effects((ArrangementChanged(),), SESSION_SCOPE)

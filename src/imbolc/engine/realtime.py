@@ -385,7 +385,53 @@ class AudioThread:
         function()
 
 
-class RealtimeEngine:
+class ThreadedEngine:
+    """The ``EnginePort`` half shared by every engine driven by an ``AudioThread``: following
+    the store and forwarding transport and live notes to the thread."""
+
+    audio: AudioThread | None
+    _project: Project
+
+    def attach(self, store: Store) -> Callable[[], None]:
+        """Follow a store: every commit is forwarded (by reference) to the audio thread."""
+
+        def forward(commit: Commit) -> None:
+            self._project = commit.new
+            if self.audio is not None:
+                self.audio.commit(commit.new, commit.effects)
+
+        return store.subscribe(forward)
+
+    def transport(self) -> Transport:
+        return self.audio.transport if self.audio is not None else Transport()
+
+    def watch_meters(self, instrument_ids: set[InstrumentId]) -> None:
+        """Meter only these instruments (the strips on screen)."""
+        if self.audio is not None:
+            self.audio.post("meters", set(instrument_ids))
+
+    def play(self) -> None:
+        if self.audio is not None:
+            self.audio.request_transport(True)
+
+    def stop(self) -> None:
+        if self.audio is not None:
+            self.audio.request_transport(False)
+
+    def seek(self, tick: float) -> None:
+        if self.audio is not None:
+            self.audio.post("seek", max(0.0, float(tick)))
+
+    def note_on(self, instrument_id: int, pitch: int, velocity: int) -> None:
+        if self.audio is not None:
+            self.audio.post("note_on", InstrumentId(instrument_id), pitch, velocity / 127.0)
+
+    def note_off(self, instrument_id: int, pitch: int) -> None:
+        if self.audio is not None:
+            self.audio.post("note_off", InstrumentId(instrument_id), pitch)
+
+
+class RealtimeEngine(ThreadedEngine):
     """The scsynth engine as the UI sees it (``EnginePort``): server, audio thread, meters."""
 
     def __init__(
@@ -446,16 +492,6 @@ class RealtimeEngine:
         self.problems.append(message)
         self._report(message)
 
-    def attach(self, store: Store) -> Callable[[], None]:
-        """Follow a store: every commit is forwarded (by reference) to the audio thread."""
-
-        def forward(commit: Commit) -> None:
-            self._project = commit.new
-            if self.audio is not None:
-                self.audio.commit(commit.new, commit.effects)
-
-        return store.subscribe(forward)
-
     # --- replies (OSC receive thread) ----------------------------------------------------------
 
     def _node_ended(self, message: OscMessage) -> None:
@@ -485,38 +521,10 @@ class RealtimeEngine:
     def status(self) -> EngineStatus:
         return self._status
 
-    def transport(self) -> Transport:
-        return self.audio.transport if self.audio is not None else Transport()
-
     def meters(self) -> Meters:
         if self.audio is not None and self.audio.meters_paused:
             return Meters()
         return self._meters
-
-    def watch_meters(self, instrument_ids: set[InstrumentId]) -> None:
-        """Meter only these instruments (the strips on screen)."""
-        if self.audio is not None:
-            self.audio.post("meters", set(instrument_ids))
-
-    def play(self) -> None:
-        if self.audio is not None:
-            self.audio.request_transport(True)
-
-    def stop(self) -> None:
-        if self.audio is not None:
-            self.audio.request_transport(False)
-
-    def seek(self, tick: float) -> None:
-        if self.audio is not None:
-            self.audio.post("seek", max(0.0, float(tick)))
-
-    def note_on(self, instrument_id: int, pitch: int, velocity: int) -> None:
-        if self.audio is not None:
-            self.audio.post("note_on", InstrumentId(instrument_id), pitch, velocity / 127.0)
-
-    def note_off(self, instrument_id: int, pitch: int) -> None:
-        if self.audio is not None:
-            self.audio.post("note_off", InstrumentId(instrument_id), pitch)
 
     def restart(self) -> None:
         self._status = EngineStatus("scsynth", "restarting", "restarting")

@@ -144,20 +144,28 @@ def build_score(
     return backend, duration, outputs, problems, engine
 
 
-def render(
+RawRender = Callable[
+    [Project, RenderOptions, bool, Progress | None], tuple[np.ndarray, float, list[str]]
+]
+"""A backend's render: (samples with master and stem channels, seconds, problems)."""
+
+
+def deliver(
     project: Project,
     out: str | Path,
-    options: RenderOptions | None = None,
-    *,
-    stems_dir: str | Path | None = None,
-    progress: Progress | None = None,
-    scsynth: str | None = None,
+    options: RenderOptions | None,
+    stems_dir: str | Path | None,
+    progress: Progress | None,
+    raw_render: RawRender,
 ) -> RenderResult:
-    """Render ``project`` to a WAV at ``out`` (plus one stem per instrument in ``stems_dir``)."""
+    """Check the destination, run a backend's render and write the master and the stems.
+
+    Both backends go through here: the output is claimed before rendering (an unwritable
+    folder fails at once) and replaced only when the render succeeded.
+    """
     options = options or RenderOptions()
     if options.sample_rate not in (44100, 48000):
         raise RenderError(f"sample rate {options.sample_rate} is not 44100 or 48000")
-    binary = find_scsynth(scsynth)
     out_path = Path(out)
     if out_path.is_dir():
         raise RenderError(f"cannot write {out_path}: it is a folder")
@@ -167,18 +175,8 @@ def render(
     staging = _claim(out_path)
     try:
         began = time.perf_counter()
-        backend, duration, channels, problems, _engine = build_score(
-            project, options, stems_path is not None
-        )
-        sample_format = "float" if options.sample_format == "float" else "int24"
-        with tempfile.TemporaryDirectory(prefix="imbolc-render-") as folder:
-            score = Path(folder) / "score.osc"
-            backend.write(score, duration + SAFETY_LATENCY_SECONDS)
-            raw = Path(folder) / "render.wav"
-            command = [binary, "-N", str(score), "_", str(raw), str(options.sample_rate), "WAV",
-                       sample_format, "-o", str(channels), "-i", "0"]  # fmt: skip
-            _run_nrt(command, raw, duration * options.sample_rate * channels, progress)
-            data, rate = soundfile.read(raw, dtype="float32", always_2d=True)
+        data, duration, problems = raw_render(project, options, stems_path is not None, progress)
+        rate = options.sample_rate
         latency = round(SAFETY_LATENCY_SECONDS * rate)
         master, unlimited = data[latency:, :2], data[: len(data) - latency]
         subtype = "FLOAT" if options.sample_format == "float" else "PCM_24"
@@ -195,9 +193,39 @@ def render(
         staging.unlink(missing_ok=True)
     if progress is not None:
         progress(1.0)
-    return RenderResult(
-        out_path, stem_paths, duration, len(master), time.perf_counter() - began, problems
-    )
+    wall = time.perf_counter() - began
+    return RenderResult(out_path, stem_paths, duration, len(master), wall, problems)
+
+
+def render(
+    project: Project,
+    out: str | Path,
+    options: RenderOptions | None = None,
+    *,
+    stems_dir: str | Path | None = None,
+    progress: Progress | None = None,
+    scsynth: str | None = None,
+) -> RenderResult:
+    """Render ``project`` through scsynth NRT to a WAV at ``out`` (plus one stem per
+    instrument in ``stems_dir``)."""
+    binary = find_scsynth(scsynth)
+
+    def nrt(
+        project: Project, options: RenderOptions, stems: bool, progress: Progress | None
+    ) -> tuple[np.ndarray, float, list[str]]:
+        backend, duration, channels, problems, _engine = build_score(project, options, stems)
+        sample_format = "float" if options.sample_format == "float" else "int24"
+        with tempfile.TemporaryDirectory(prefix="imbolc-render-") as folder:
+            score = Path(folder) / "score.osc"
+            backend.write(score, duration + SAFETY_LATENCY_SECONDS)
+            raw = Path(folder) / "render.wav"
+            command = [binary, "-N", str(score), "_", str(raw), str(options.sample_rate), "WAV",
+                       sample_format, "-o", str(channels), "-i", "0"]  # fmt: skip
+            _run_nrt(command, raw, duration * options.sample_rate * channels, progress)
+            data, _rate = soundfile.read(raw, dtype="float32", always_2d=True)
+        return data, duration, problems
+
+    return deliver(project, out, options, stems_dir, progress, nrt)
 
 
 def _claim(out_path: Path) -> Path:

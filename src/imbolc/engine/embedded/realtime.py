@@ -15,14 +15,12 @@ from typing import Any
 
 import numpy as np
 
-from imbolc.core.ids import InstrumentId
-from imbolc.core.ports import EngineStatus, Meters, Transport
+from imbolc.core.ports import EngineStatus, Meters
 from imbolc.core.project import Project
-from imbolc.core.store import Commit, Store
 from imbolc.engine.embedded.backend import EmbeddedBackend
 from imbolc.engine.embedded.server import EmbeddedServer, ServerOptions
 from imbolc.engine.engine import Engine
-from imbolc.engine.realtime import LOOKAHEAD, AudioThread
+from imbolc.engine.realtime import LOOKAHEAD, AudioThread, ThreadedEngine
 from imbolc.engine.synthdefs.system import BAD_VALUES_ADDRESS, METER_ADDRESS
 
 RESYNC = 0.02
@@ -53,7 +51,7 @@ def open_output(
     return stream, name
 
 
-class EmbeddedRealtime:
+class EmbeddedRealtime(ThreadedEngine):
     """The embedded engine as the UI sees it (``EnginePort``)."""
 
     def __init__(
@@ -103,16 +101,6 @@ class EmbeddedRealtime:
             sample_rate=self._options.sample_rate, block_size=self._options.block,
             latency_ms=LOOKAHEAD * 1000,
         )  # fmt: skip
-
-    def attach(self, store: Store) -> Callable[[], None]:
-        """Follow a store: every commit is forwarded (by reference) to the audio thread."""
-
-        def forward(commit: Commit) -> None:
-            self._project = commit.new
-            if self.audio is not None:
-                self.audio.commit(commit.new, commit.effects)
-
-        return store.subscribe(forward)
 
     # --- the stream ----------------------------------------------------------------------
 
@@ -177,36 +165,8 @@ class EmbeddedRealtime:
             )  # fmt: skip
         return status
 
-    def transport(self) -> Transport:
-        return self.audio.transport if self.audio is not None else Transport()
-
     def meters(self) -> Meters:
         return self._meters
-
-    def watch_meters(self, instrument_ids: set[InstrumentId]) -> None:
-        """Meter only these instruments (the strips on screen)."""
-        if self.audio is not None:
-            self.audio.post("meters", set(instrument_ids))
-
-    def play(self) -> None:
-        if self.audio is not None:
-            self.audio.request_transport(True)
-
-    def stop(self) -> None:
-        if self.audio is not None:
-            self.audio.request_transport(False)
-
-    def seek(self, tick: float) -> None:
-        if self.audio is not None:
-            self.audio.post("seek", max(0.0, float(tick)))
-
-    def note_on(self, instrument_id: int, pitch: int, velocity: int) -> None:
-        if self.audio is not None:
-            self.audio.post("note_on", InstrumentId(instrument_id), pitch, velocity / 127.0)
-
-    def note_off(self, instrument_id: int, pitch: int) -> None:
-        if self.audio is not None:
-            self.audio.post("note_off", InstrumentId(instrument_id), pitch)
 
     def restart(self) -> None:
         self.shutdown()

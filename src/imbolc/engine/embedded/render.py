@@ -3,9 +3,6 @@ block by block in process; the files are written exactly as the scsynth render w
 
 from __future__ import annotations
 
-import os
-import re
-import time
 from pathlib import Path
 
 import numpy as np
@@ -16,12 +13,9 @@ from imbolc.engine.embedded.server import EmbeddedServer, ServerOptions
 from imbolc.engine.render import (
     SAFETY_LATENCY_SECONDS,
     Progress,
-    RenderError,
     RenderResult,
-    _claim,
-    _stems_folder,
-    _write_wav,
     build_score,
+    deliver,
 )
 
 RENDER_BLOCK = 512
@@ -40,39 +34,13 @@ def render_embedded(
     """Render ``project`` to a WAV at ``out`` with no SuperCollider (plus stems per
     instrument in ``stems_dir``). Problems (SynthDefs that need SuperCollider, muted nodes)
     are listed in the result."""
-    options = options or RenderOptions()
-    if options.sample_rate not in (44100, 48000):
-        raise RenderError(f"sample rate {options.sample_rate} is not 44100 or 48000")
-    out_path = Path(out)
-    if out_path.is_dir():
-        raise RenderError(f"cannot write {out_path}: it is a folder")
-    if not out_path.parent.is_dir():
-        raise RenderError(f"cannot write {out_path}: folder {out_path.parent} does not exist")
-    stems_path = None if stems_dir is None else _stems_folder(Path(stems_dir))
-    staging = _claim(out_path)
-    try:
-        began = time.perf_counter()
-        data, duration, problems = _run(project, options, stems_path is not None, block, progress)
-        rate = options.sample_rate
-        latency = round(SAFETY_LATENCY_SECONDS * rate)
-        master, unlimited = data[latency:, :2], data[: len(data) - latency]
-        subtype = "FLOAT" if options.sample_format == "float" else "PCM_24"
-        _write_wav(staging, master, rate, subtype, shown_as=out_path)
-        stem_paths: list[Path] = []
-        if stems_path is not None:
-            for k, inst in enumerate(project.instruments.items):
-                name = re.sub(r"[^A-Za-z0-9_.-]+", "_", inst.name).strip("_") or f"inst{inst.id}"
-                stem = stems_path / f"{inst.id:02d}-{name}.wav"
-                _write_wav(stem, unlimited[:, 2 + 2 * k : 4 + 2 * k], rate, subtype)
-                stem_paths.append(stem)
-        os.replace(staging, out_path)
-    finally:
-        staging.unlink(missing_ok=True)
-    if progress is not None:
-        progress(1.0)
-    return RenderResult(
-        out_path, stem_paths, duration, len(master), time.perf_counter() - began, problems
-    )
+
+    def embedded(
+        project: Project, options: RenderOptions, stems: bool, progress: Progress | None
+    ) -> tuple[np.ndarray, float, list[str]]:
+        return _run(project, options, stems, block, progress)
+
+    return deliver(project, out, options, stems_dir, progress, embedded)
 
 
 def _run(
