@@ -205,11 +205,12 @@ def cmd_catalog(args: argparse.Namespace, _config: Config) -> int:
     if choose_engine(args.engine) == "embedded":
         from imbolc.engine.embedded import needs_scsynth_message
 
-        for spec in (
+        entries: list[catalog.SourceSpec | catalog.FilterSpec | catalog.EffectSpec] = [
             *catalog.SOURCES.values(),
             *catalog.FILTERS.values(),
             *catalog.EFFECTS.values(),
-        ):
+        ]
+        for spec in entries:
             message = needs_scsynth_message(spec.synthdef)
             if message is not None:
                 needs[spec.synthdef] = message

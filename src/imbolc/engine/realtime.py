@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import queue
+import sys
 import threading
 import time
 from collections import deque
@@ -45,6 +46,8 @@ LOOKAHEAD = 0.05
 tick p99 under a busy main thread stays far below this, and GC pauses of a few ms fit, so
 50 ms absorbs Python's jitter while keeping a pressed Play responsive (see benchmarks)."""
 TICK = 0.005
+SWITCH_INTERVAL = 0.0005
+"""Seconds between GIL hand-offs while an audio thread runs (Python's default is 5 ms)."""
 PRIORITY_BATCH = 512
 """At most this many queued priority commands are taken per tick (then folded)."""
 METER_GRACE = 3.0
@@ -175,7 +178,9 @@ class AudioThread:
     # --- called from other threads -----------------------------------------------------------
 
     def start(self) -> None:
-        """Start the thread."""
+        """Start the thread, and let Python switch threads often enough that a busy main
+        thread cannot hold the GIL across a whole tick (see benchmarks: audio thread)."""
+        sys.setswitchinterval(min(sys.getswitchinterval(), SWITCH_INTERVAL))
         self._running = True
         self._thread.start()
 
