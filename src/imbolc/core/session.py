@@ -8,6 +8,7 @@ import msgspec
 
 from imbolc.core.arrangement import Arrangement
 from imbolc.core.automation import Automation
+from imbolc.core.midi_map import MidiSettings
 from imbolc.core.mixer import Mixer
 from imbolc.core.notes import PianoRoll
 
@@ -67,3 +68,4 @@ class Session(msgspec.Struct, frozen=True):
     mixer: Mixer = Mixer()
     humanize: Humanize = Humanize()
     click: Click = Click()
+    midi: MidiSettings = MidiSettings()

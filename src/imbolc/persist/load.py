@@ -33,6 +33,7 @@ from imbolc.core.instrument import (
     Send,
 )
 from imbolc.core.kit import KitConfig
+from imbolc.core.midi_map import MidiSettings
 from imbolc.core.mixer import Bus, Mixer
 from imbolc.core.notes import Note, PianoRoll, Track
 from imbolc.core.project import Project
@@ -293,6 +294,7 @@ def read_project(conn: sqlite3.Connection) -> Project:
         mixer=Mixer(_read_buses(conn), s.master_level, s.master_mute),
         humanize=Humanize(s.humanize_velocity, s.humanize_timing),
         click=Click(s.click_enabled, s.click_volume, s.click_muted),
+        midi=MidiSettings() if s.midi is None else _json(s.midi, MidiSettings, "settings.midi"),
     )
     return Project(instruments, session)
 

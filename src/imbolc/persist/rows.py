@@ -27,6 +27,7 @@ from imbolc.core.instrument import (
     ParamValue,
     Stage,
 )
+from imbolc.core.midi_map import MidiSettings
 from imbolc.core.mixer import Bus
 from imbolc.core.notes import Track
 from imbolc.core.project import Project
@@ -52,6 +53,9 @@ class Batch:
 
     def __len__(self) -> int:
         return sum(len(rows) for rows in self.rows.values())
+
+
+DEFAULT_MIDI = MidiSettings()
 
 
 def json_text(value: msgspec.Struct) -> str:
@@ -98,6 +102,7 @@ def settings_row(project: Project) -> Row:
         session.automation.next_lane_id,
         arr.next_clip_id,
         arr.next_placement_id,
+        None if session.midi == DEFAULT_MIDI else json_text(session.midi),
     )
 
 
@@ -264,6 +269,7 @@ class SettingsRow(msgspec.Struct, frozen=True, array_like=True):
     next_lane_id: int
     next_clip_id: int
     next_placement_id: int
+    midi: str | None
 
 
 class InstrumentRow(msgspec.Struct, frozen=True, array_like=True):

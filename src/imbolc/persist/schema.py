@@ -17,7 +17,7 @@ from imbolc.persist.errors import ProjectFileError
 APPLICATION_ID = 0x494D424C
 """``IMBL``: marks an SQLite file as an imbolc project."""
 FORMAT_NAME = "imbolc-project"
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 """The version this build writes; it reads every version from 1 up to this one."""
 SQLITE_HEADER = b"SQLite format 3\x00"
 BUSY_TIMEOUT_SECONDS = 10.0
@@ -93,6 +93,7 @@ SETTINGS = Table(
         ("next_lane_id", INT),
         ("next_clip_id", INT),
         ("next_placement_id", INT),
+        ("midi", "TEXT"),
     ),
     ("id",),
 )
@@ -327,7 +328,14 @@ def _add_click_muted(conn: sqlite3.Connection) -> None:
 
 Migration = Callable[[sqlite3.Connection], None]
 
-MIGRATIONS: dict[int, Migration] = {1: _add_click_muted}
+
+def _add_midi(conn: sqlite3.Connection) -> None:
+    """Version 3 stores the MIDI input settings (CC mappings, pitch wheel, note routing) as
+    msgspec JSON; NULL (every older file) means the defaults."""
+    conn.execute("ALTER TABLE settings ADD COLUMN midi TEXT DEFAULT NULL")
+
+
+MIGRATIONS: dict[int, Migration] = {1: _add_click_muted, 2: _add_midi}
 """``MIGRATIONS[n]`` upgrades a version-``n`` file to version ``n + 1``."""
 
 

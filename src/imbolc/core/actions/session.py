@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from imbolc.core.actions.base import Action
+from imbolc.core.ids import InstrumentId
+from imbolc.core.midi_map import CcMapping, PitchBendConfig
 from imbolc.core.session import JiFlavorName, Key, ScaleName, Tuning
 
 
@@ -70,6 +72,33 @@ class SetClick(Action, frozen=True):
     muted: bool = False
 
 
+class AddCcMapping(Action, frozen=True):
+    """Map a MIDI controller to a target (replaces the mapping of that CC and channel)."""
+
+    mapping: CcMapping
+
+
+class RemoveCcMapping(Action, frozen=True):
+    """Forget the mapping of a CC (on a channel, or the channel-less one)."""
+
+    cc: int
+    channel: int | None = None
+
+
+class SetPitchBend(Action, frozen=True):
+    """Send the pitch wheel to a target (None: the wheel bends nothing)."""
+
+    config: PitchBendConfig | None
+
+
+class SetMidiInput(Action, frozen=True):
+    """Which instrument plays incoming notes (None: the selected one), and the channel filter."""
+
+    live_input_instrument: InstrumentId | None
+    note_passthrough: bool = True
+    channel_filter: int | None = None
+
+
 ACTIONS: tuple[type[Action], ...] = (
     SetBpm,
     SetKey,
@@ -81,4 +110,8 @@ ACTIONS: tuple[type[Action], ...] = (
     SetSnap,
     SetHumanize,
     SetClick,
+    AddCcMapping,
+    RemoveCcMapping,
+    SetPitchBend,
+    SetMidiInput,
 )

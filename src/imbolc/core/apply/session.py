@@ -7,11 +7,13 @@ from typing import Any
 from msgspec.structs import replace
 
 from imbolc.core.actions import session as act
-from imbolc.core.apply.common import put_session
+from imbolc.core.apply.common import instrument, put_session
 from imbolc.core.apply.registry import Outcome, handles
 from imbolc.core.effects import SESSION_SCOPE, SessionChanged
+from imbolc.core.errors import InvalidAction, UnknownId
+from imbolc.core.midi_map import CcMapping, MidiSettings, PitchBendConfig
 from imbolc.core.project import Project
-from imbolc.core.targets import BPM_RANGE
+from imbolc.core.targets import BPM_RANGE, target_range
 from imbolc.core.validate import choice, flag, integer, real
 
 KEYS = ("C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B")
@@ -116,3 +118,70 @@ def set_click(project: Project, action: act.SetClick) -> Outcome:
         (SessionChanged("click"),),
         SESSION_SCOPE,
     )
+
+
+def _midi(project: Project, midi: MidiSettings) -> Outcome:
+    session = project.session
+    return Outcome(
+        put_session(project, replace(session, midi=midi)),
+        (SessionChanged("midi"),),
+        SESSION_SCOPE,
+    )
+
+
+def _checked_mapping(project: Project, mapping: object) -> CcMapping:
+    if not isinstance(mapping, CcMapping):
+        raise InvalidAction("mapping must be a CcMapping")
+    integer("CC number", mapping.cc, 0, 127)
+    if mapping.channel is not None:
+        integer("MIDI channel", mapping.channel, 0, 15)
+    low, high = target_range(project, mapping.target)
+    real("mapping min", mapping.min_value, low, high)
+    real("mapping max", mapping.max_value, low, high)
+    return mapping
+
+
+@handles(act.AddCcMapping)
+def add_cc_mapping(project: Project, action: act.AddCcMapping) -> Outcome:
+    mapping = _checked_mapping(project, action.mapping)
+    midi = project.session.midi
+    kept = tuple(m for m in midi.cc_mappings if (m.cc, m.channel) != (mapping.cc, mapping.channel))
+    return _midi(project, replace(midi, cc_mappings=(*kept, mapping)))
+
+
+@handles(act.RemoveCcMapping)
+def remove_cc_mapping(project: Project, action: act.RemoveCcMapping) -> Outcome:
+    midi = project.session.midi
+    key = (integer("CC number", action.cc, 0, 127), action.channel)
+    kept = tuple(m for m in midi.cc_mappings if (m.cc, m.channel) != key)
+    if len(kept) == len(midi.cc_mappings):
+        raise UnknownId("CC mapping", key)
+    return _midi(project, replace(midi, cc_mappings=kept))
+
+
+@handles(act.SetPitchBend)
+def set_pitch_bend(project: Project, action: act.SetPitchBend) -> Outcome:
+    config = action.config
+    if config is not None:
+        if not isinstance(config, PitchBendConfig):
+            raise InvalidAction("config must be a PitchBendConfig")
+        target_range(project, config.target)
+        real("pitch bend center", config.center, 0.0, 1.0)
+        real("pitch bend range", config.range, 0.0, 1.0)
+        real("pitch bend sensitivity", config.sensitivity, 0.0, 4.0)
+    return _midi(project, replace(project.session.midi, pitch_bend=config))
+
+
+@handles(act.SetMidiInput)
+def set_midi_input(project: Project, action: act.SetMidiInput) -> Outcome:
+    if action.live_input_instrument is not None:
+        instrument(project, action.live_input_instrument)
+    if action.channel_filter is not None:
+        integer("MIDI channel", action.channel_filter, 0, 15)
+    midi = replace(
+        project.session.midi,
+        live_input_instrument=action.live_input_instrument,
+        note_passthrough=flag("note passthrough", action.note_passthrough),
+        channel_filter=action.channel_filter,
+    )
+    return _midi(project, midi)
