@@ -6,7 +6,12 @@ tui together.
 
 from __future__ import annotations
 
+import contextlib
+import json
+import os
 import shutil
+import tempfile
+import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -30,6 +35,34 @@ from imbolc.persist import (
 )
 
 Report = Callable[[str], None]
+
+RECENT_LIMIT = 10
+"""How many recent project files the recent list keeps."""
+
+
+def read_recent(recent_file: Path) -> list[Path]:
+    """The paths listed in ``recent_file``; a missing, unreadable or malformed file lists none."""
+    try:
+        entries = json.loads(recent_file.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError):
+        return []
+    if not isinstance(entries, list) or not all(isinstance(entry, str) for entry in entries):
+        return []
+    return [Path(entry) for entry in entries]
+
+
+def write_recent(recent_file: Path, paths: Sequence[Path]) -> None:
+    """Replace ``recent_file`` with ``paths`` atomically (a reader sees the old or new list)."""
+    recent_file.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=recent_file.parent, prefix=".recent-", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            json.dump([str(path) for path in paths], out, indent=1)
+        os.replace(temporary, recent_file)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
 
 
 def engine_name(asked: str) -> str:
@@ -69,11 +102,18 @@ def start_engine(project: Project, store: Store, asked: str, report: Report) -> 
 class PersistIO:
     """What the TUI needs from storage, over ``imbolc.persist``; saves never block the UI."""
 
-    def __init__(self, recovery_dir: Path, engine: str, report: Report) -> None:
+    def __init__(
+        self, recovery_dir: Path, engine: str, report: Report, recent_file: Path | None = None
+    ) -> None:
         self.recovery_dir = recovery_dir
         self.engine = engine
         self.report = report
+        self.recent_file = recent_file
+        """Where the recent project list is kept (None: no list)."""
+        self.on_switch: Callable[[Path], None] = lambda path: None
+        """Told the absolute path of every project file saved to or opened."""
         self._saver: ProjectSaver | None = None
+        self._recent_lock = threading.Lock()
 
     def _saved(self, result: SaveResult) -> None:
         if result.ok:
@@ -86,9 +126,34 @@ class PersistIO:
             self.close()
             self._saver = ProjectSaver(Path(path), on_result=self._saved)
         self._saver.save(project)
+        self._remember(Path(path))
 
     def load(self, path: Path) -> Project:
         return load_project(path)
+
+    def open(self, path: Path) -> Project:
+        project = load_project(path)
+        self._remember(Path(path))
+        return project
+
+    def recent_projects(self) -> list[Path]:
+        if self.recent_file is None:
+            return []
+        listed = read_recent(self.recent_file)
+        return [path for path in listed if path.is_file()][:RECENT_LIMIT]
+
+    def _remember(self, path: Path) -> None:
+        """Put ``path`` first in the recent list; failing to do so never fails the save/open."""
+        path = path.expanduser().absolute()
+        self.on_switch(path)
+        if self.recent_file is None:
+            return
+        with self._recent_lock:
+            others = [known for known in self.recent_projects() if known != path]
+            try:
+                write_recent(self.recent_file, [path, *others][:RECENT_LIMIT])
+            except OSError as error:
+                self.report(f"{self.recent_file}: the recent project list was not updated: {error}")
 
     def find_recovery(self, path: Path | None) -> Path | None:
         return None if path is None else find_recovery(path, self.recovery_dir)
@@ -145,16 +210,35 @@ def run_app(
             messages.append(message)
 
     port = start_engine(project, store, engine, report)
-    io = PersistIO(state_dir, engine, report)
-    autosaver = None
-    if path is not None and config.runtime.autosave:
+    io = PersistIO(state_dir, engine, report, state_dir / "recent.json")
+    autosaver: Autosaver | None = None
+
+    def autosave(project_path: Path) -> None:
+        """Autosave recovery follows the file being worked on (after open or save as)."""
+        nonlocal autosaver
+        if not config.runtime.autosave:
+            return
+        if autosaver is not None:
+            if autosaver.project_path == project_path:
+                return
+            autosaver.stop()
         autosaver = Autosaver(
-            path, config.runtime.autosave_interval_minutes, state_dir,
+            project_path, config.runtime.autosave_interval_minutes, state_dir,
             get_state=lambda: store.state, revision=lambda: store.revision,
         )  # fmt: skip
         autosaver.start()
+
+    if path is not None:
+        autosave(path.expanduser().absolute())
     keymap = config_dir / "keybindings.toml"
     app = ImbolcApp(store, port, io, path, keymap if keymap.is_file() else None)
+    running = app
+
+    def switched(project_path: Path) -> None:
+        # After the handler that opened or saved, so a freshly loaded project is not autosaved.
+        running.call_later(autosave, project_path)
+
+    io.on_switch = switched
     try:
         for message in messages:
             app.call_later(app.notify, message, severity="warning")

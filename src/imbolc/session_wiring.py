@@ -77,7 +77,11 @@ class RemoteIO:
     def _server_side(self, *_args: Any) -> Any:
         raise ImbolcError("the project file lives on the server: do this there")
 
-    load = restore_checkpoint = create_checkpoint = delete_checkpoint = render = _server_side
+    load = open = restore_checkpoint = create_checkpoint = delete_checkpoint = _server_side
+    render = _server_side
+
+    def recent_projects(self) -> list[Path]:
+        return []
 
     def find_recovery(self, path: Path | None) -> Path | None:
         return None
@@ -209,7 +213,7 @@ def start_host(
     def setup() -> Hosted:
         store = Store(project)
         engine = start_engine(project, store, engine_name, report)
-        io = PersistIO(state_dir, engine_name, report)
+        io = PersistIO(state_dir, engine_name, report, state_dir / "recent.json")
 
         def save() -> str:
             io.save(store.state, path)

@@ -82,16 +82,29 @@ class MemoryIO:
         self.recovery: Path | None = None
         self.rendered: list[Path] = []
         self.fail_saves = False
+        self.recent: list[Path] = []
 
     def save(self, project: Project, path: Path) -> None:
         if self.fail_saves:
             raise ImbolcError(f"{path}: disk full")
         self.files[path] = project
+        self._remember(path)
 
     def load(self, path: Path) -> Project:
         if path not in self.files:
             raise ImbolcError(f"{path}: no such project file")
         return self.files[path]
+
+    def open(self, path: Path) -> Project:
+        project = self.load(path)
+        self._remember(path)
+        return project
+
+    def recent_projects(self) -> list[Path]:
+        return [path for path in self.recent if path in self.files][:10]
+
+    def _remember(self, path: Path) -> None:
+        self.recent = [path, *(known for known in self.recent if known != path)][:10]
 
     def find_recovery(self, path: Path | None) -> Path | None:
         return self.recovery

@@ -6,7 +6,10 @@ backend; it never copies the project, it keeps the newest reference.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable
+
+import soundfile
 
 from imbolc.core import catalog
 from imbolc.core.automation import AutomationTarget
@@ -16,6 +19,7 @@ from imbolc.core.effects import (
     BusProcessingChanged,
     Change,
     Effects,
+    InstrumentChanged,
     ParamChanged,
     ProjectReplaced,
     RoutingChanged,
@@ -31,12 +35,36 @@ from imbolc.core.project import Project
 from imbolc.engine.backend import Backend
 from imbolc.engine.defcache import batches
 from imbolc.engine.graph import Graph, effective_mute
-from imbolc.engine.layout import FIRST_PRIVATE_AUDIO_BUS, MASTER_GROUP, Allocation
+from imbolc.engine.layout import FIRST_PRIVATE_AUDIO_BUS, MASTER_GROUP, Allocation, SampleBuffers
 from imbolc.engine.naming import Missing, source_def
-from imbolc.engine.requests import AddAction, NewSynth, ReceiveSynthDefs, Request, SetControls
+from imbolc.engine.requests import (
+    AddAction,
+    FreeBuffer,
+    NewSynth,
+    ReadBuffer,
+    ReadBufferChannels,
+    ReceiveSynthDefs,
+    Request,
+    SetControls,
+)
 from imbolc.engine.voices import STEAL_FADE, VoiceAllocator
 
 Report = Callable[[str], None]
+SAMPLE_PAD_SOURCE = "kit"
+"""The catalog source whose SynthDef (the one-shot sampler) plays a pad's sample file."""
+
+
+def _sample_paths(inst: Instrument | None) -> frozenset[str]:
+    if inst is None or inst.kit is None:
+        return frozenset()
+    return frozenset(pad.sample_path for pad in inst.kit.pads if pad.sample_path)
+
+
+def _read_request(buffer_id: int, path: str, channels: int) -> Request:
+    """The read that leaves a stereo buffer: mono files are read twice, wider ones cut to two."""
+    if channels == 2:
+        return ReadBuffer(buffer_id, path)
+    return ReadBufferChannels(buffer_id, path, (0, 0) if channels == 1 else (0, 1))
 
 
 def _send_shape(inst: Instrument) -> list[tuple[int, bool, str]]:
@@ -73,6 +101,7 @@ class Engine:
         self.alloc = Allocation.fresh(first_private_bus)
         self.graph = Graph(self.alloc, self.report)
         self.voices: dict[InstrumentId, VoiceAllocator] = {}
+        self.samples = SampleBuffers()
         self.project = Project()
 
     # --- lifecycle -------------------------------------------------------------------------
@@ -87,8 +116,12 @@ class Engine:
         self.alloc = Allocation.fresh(self.first_private_bus)
         self.graph = Graph(self.alloc, self.report)
         self.voices.clear()
+        self.samples = SampleBuffers()
         self.project = project
-        self.backend.send(self.graph.build(project), at)
+        requests = self.graph.build(project)
+        for inst in project.instruments.items:
+            requests.extend(self._load_samples(inst.id, inst))
+        self.backend.send(requests, at)
 
     # --- commits ---------------------------------------------------------------------------
 
@@ -127,6 +160,53 @@ class Engine:
                 out.extend(self.graph.sync_buses(new))
             elif isinstance(change, SessionReplaced | ProjectReplaced):
                 out.extend(self._replaced(old, new))
+            elif isinstance(change, InstrumentChanged) and change.field == "kit":
+                out.extend(self._kit_changed(old, new, change.instrument_id))
+        return out
+
+    # --- sample files of kit pads ----------------------------------------------------------
+
+    def _kit_changed(self, old: Project, new: Project, ident: InstrumentId) -> list[Request]:
+        before, inst = old.instruments.get(ident), new.instruments.get(ident)
+        old_kit = None if before is None else before.kit
+        new_kit = None if inst is None else inst.kit
+        if old_kit is not None and new_kit is not None and old_kit.pads is new_kit.pads:
+            return []  # steps or patterns changed; the pads (and their files) did not
+        return self._load_samples(ident, inst)
+
+    def _load_samples(self, ident: InstrumentId, inst: Instrument | None) -> list[Request]:
+        """Read the files ``inst``'s pads newly play into buffers and free the buffers no pad
+        plays any more; an unreadable file is reported by name and its pads stay silent."""
+        paths = _sample_paths(inst)
+        prefix = f"sample/{ident}/"
+        for key in [k for k in self.graph.problems if k.startswith(prefix)]:
+            if key.removeprefix(prefix) not in paths:
+                del self.graph.problems[key]
+        usable: set[str] = set()
+        channels: dict[str, int] = {}
+        for path in paths:
+            if self.samples.buffer(path) is not None:
+                usable.add(path)
+                continue
+            try:
+                channels[path] = soundfile.info(path).channels
+            except (RuntimeError, OSError, ValueError) as error:
+                owner = "" if inst is None else f"{inst.name}: "
+                self.graph._problem(
+                    prefix + path, f"{owner}cannot read sample file {path}: {error}"
+                )
+                continue
+            self.graph.problems.pop(prefix + path, None)
+            usable.add(path)
+        added, freed, refused = self.samples.use(ident, frozenset(usable))
+        for path in refused:
+            self.graph._problem(
+                prefix + path, f"every sample buffer is taken; {path} is not loaded"
+            )
+        out: list[Request] = [FreeBuffer(number) for number in freed]
+        out.extend(
+            _read_request(number, os.path.abspath(path), channels[path]) for path, number in added
+        )
         return out
 
     def _param(self, change: ParamChanged) -> list[Request]:
@@ -217,13 +297,13 @@ class Engine:
         ident = change.instrument_id
         if change.kind == "deleted":
             self.voices.pop(ident, None)
-            return self.graph.remove_instrument(ident)
+            return [*self.graph.remove_instrument(ident), *self._load_samples(ident, None)]
         inst = new.instruments.get(ident)
         if inst is None:
             return []
         if change.kind == "added":
-            return self.graph.add_instrument(new, inst)
-        return self.graph.rebuild_instrument(new, inst)
+            return [*self.graph.add_instrument(new, inst), *self._load_samples(ident, inst)]
+        return [*self.graph.rebuild_instrument(new, inst), *self._load_samples(ident, inst)]
 
     def _replaced(self, old: Project, new: Project) -> list[Request]:
         """Undo of a session/full step or a load: rebuild only what is not the same object."""
@@ -249,12 +329,14 @@ class Engine:
             for ident in [i for i in self.graph.instruments if i not in wanted]:
                 self.voices.pop(ident, None)
                 out.extend(self.graph.remove_instrument(ident))
+                out.extend(self._load_samples(ident, None))
             for inst in new.instruments.items:
                 if (
                     old.instruments.get(inst.id) is not inst
                     or inst.id not in self.graph.instruments
                 ):
                     out.extend(self.graph.rebuild_instrument(new, inst))
+                    out.extend(self._load_samples(inst.id, inst))
         return out
 
     # --- voices ----------------------------------------------------------------------------
@@ -336,30 +418,38 @@ class Engine:
         at: float | None = None,
         semitones: float = 0.0,
     ) -> int | None:
-        """Fire one pad of a kit: its catalog drum source, levelled by the pad and tuned
-        ``semitones`` away from the drum's own pitch."""
+        """Fire one pad of a kit: its sample file, or else its catalog drum source, levelled by
+        the pad and tuned ``semitones`` away from the sound's own pitch."""
         inst = self.project.instruments.get(instrument_id)
         built = self.graph.instruments.get(instrument_id)
         if inst is None or inst.kit is None or built is None or not inst.active:
             return None
         pad = inst.kit.pads[pad_index]
-        if not pad.source:
-            self.graph._problem(
-                f"pad/{inst.id}/{pad_index}",
-                f"{inst.name}: pad {pad_index + 1} plays a sample, which needs a sample buffer",
-            )
-            return None
+        key = f"pad/{inst.id}/{pad_index}"
+        ratio = 2.0 ** (semitones / 12.0)
         try:
-            name = source_def(pad.source, mono=False)
-            spec = catalog.source(pad.source)
+            if pad.sample_path:
+                buffer = self.samples.buffer(pad.sample_path)
+                if buffer is None:
+                    return None  # its file could not be read, which was reported on loading
+                name = source_def(SAMPLE_PAD_SOURCE, mono=False)
+                spec = catalog.source(SAMPLE_PAD_SOURCE)
+                controls = {"buffer": buffer, "start": pad.slice_start, "end": pad.slice_end,
+                            "rate": -ratio if pad.reverse else ratio, "amp": pad.level}  # fmt: skip
+            elif pad.source:
+                name = source_def(pad.source, mono=False)
+                spec = catalog.source(pad.source)
+                controls = {p.name: p.default for p in spec.params}
+                controls["amp"] = controls.get("amp", 1.0) * pad.level
+                if "freq" in controls:
+                    controls["freq"] *= ratio
+            else:
+                self.graph._problem(key, f"{inst.name}: pad {pad_index + 1} has no sound")
+                return None
         except (Missing, UnknownCatalogEntry) as error:
-            self.graph._problem(f"pad/{inst.id}/{pad_index}", f"{inst.name}: {error}")
+            self.graph._problem(key, f"{inst.name}: {error}")
             return None
-        controls = {p.name: p.default for p in spec.params}
         controls.update(out=built.source_bus, gate=1.0, velocity=velocity)
-        controls["amp"] = controls.get("amp", 1.0) * pad.level
-        if "freq" in controls:
-            controls["freq"] *= 2.0 ** (semitones / 12.0)
         now = self.backend.now() if at is None else at
         plan = self._allocator(inst.id).note_on(
             1000 + pad_index, velocity, now, cap=inst.voice_cap, release_time=spec.envelope.release

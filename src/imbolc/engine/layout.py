@@ -110,3 +110,64 @@ class Allocation:
             BusAllocator(first_private_bus, AUDIO_BUS_COUNT),
             BusAllocator(0, CONTROL_BUS_COUNT),
         )
+
+
+FIRST_SAMPLE_BUFFER = 1000
+SAMPLE_BUFFER_END = 8192
+"""The engine starts scsynth with ``-b 8192``: sample buffers are 1000..8191."""
+
+
+class SampleBuffers:
+    """One buffer per distinct sample file, shared by every owner (kit) that plays it; a
+    buffer is given back when its last owner stops using the file."""
+
+    def __init__(self, first: int = FIRST_SAMPLE_BUFFER, end: int = SAMPLE_BUFFER_END) -> None:
+        self._next = first
+        self._end = end
+        self._free: list[int] = []
+        self._buffers: dict[str, int] = {}
+        self._users: dict[str, set[object]] = {}
+        self._uses: dict[object, frozenset[str]] = {}
+
+    def buffer(self, path: str) -> int | None:
+        """The buffer holding ``path``, if it is loaded."""
+        return self._buffers.get(path)
+
+    def use(
+        self, owner: object, paths: frozenset[str]
+    ) -> tuple[list[tuple[str, int]], list[int], list[str]]:
+        """``owner`` now plays exactly ``paths``: returns the (path, buffer) pairs to read,
+        the buffers to free, and the paths left out because every buffer is taken."""
+        before = self._uses.get(owner, frozenset())
+        added: list[tuple[str, int]] = []
+        refused: list[str] = []
+        kept: set[str] = set()
+        for path in sorted(paths):
+            if path not in self._buffers:
+                if not self._free and self._next >= self._end:
+                    refused.append(path)
+                    continue
+                number = self._free.pop() if self._free else self._take()
+                self._buffers[path] = number
+                added.append((path, number))
+            self._users.setdefault(path, set()).add(owner)
+            kept.add(path)
+        freed: list[int] = []
+        for path in before - kept:
+            users = self._users.get(path, set())
+            users.discard(owner)
+            if not users:
+                self._users.pop(path, None)
+                number = self._buffers.pop(path)
+                self._free.append(number)
+                freed.append(number)
+        if kept:
+            self._uses[owner] = frozenset(kept)
+        else:
+            self._uses.pop(owner, None)
+        return added, freed, refused
+
+    def _take(self) -> int:
+        number = self._next
+        self._next += 1
+        return number

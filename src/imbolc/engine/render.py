@@ -34,6 +34,9 @@ from imbolc.engine.score import ScoreBackend
 
 Progress = Callable[[float], None]
 CHUNK_SECONDS = 0.25
+NRT_LIMITS = ("-n", "16384", "-b", "8192", "-m", "131072")
+"""Room for big projects: nodes (256 instruments need thousands), sample buffers, and
+real-time memory for delay lines (about 1 MB each)."""
 SAFETY_LATENCY_SECONDS = 0.02
 """How late the master sounds: ``imbolc_safety``'s Limiter (10 ms lookahead) delays its input
 by twice the lookahead. The render drops it, so tick 0 is sample 0 and stems line up."""
@@ -220,7 +223,7 @@ def render(
             backend.write(score, duration + SAFETY_LATENCY_SECONDS)
             raw = Path(folder) / "render.wav"
             command = [binary, "-N", str(score), "_", str(raw), str(options.sample_rate), "WAV",
-                       sample_format, "-o", str(channels), "-i", "0"]  # fmt: skip
+                       sample_format, "-o", str(channels), "-i", "0", *NRT_LIMITS]  # fmt: skip
             _run_nrt(command, raw, duration * options.sample_rate * channels, progress)
             data, _rate = soundfile.read(raw, dtype="float32", always_2d=True)
         return data, duration, problems

@@ -151,6 +151,19 @@ class ReadBuffer:
 
 
 @dataclass(frozen=True)
+class ReadBufferChannels:
+    """``/b_allocReadChannel``: load chosen channels of a whole sound file into a new buffer
+    (channels ``(0, 0)`` turn a mono file into the stereo buffer samplers read)."""
+
+    buffer_id: int
+    path: str
+    channels: tuple[int, ...]
+
+    def to_osc(self) -> OscMessage:
+        return OscMessage("/b_allocReadChannel", self.buffer_id, self.path, 0, 0, *self.channels)
+
+
+@dataclass(frozen=True)
 class WriteBuffer:
     """``/b_write``: open a sound file for streaming (leave_open for DiskOut)."""
 
@@ -209,6 +222,7 @@ Request = (
     | ReceiveSynthDefs
     | AllocBuffer
     | ReadBuffer
+    | ReadBufferChannels
     | WriteBuffer
     | CloseBuffer
     | FreeBuffer

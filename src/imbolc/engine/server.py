@@ -70,8 +70,8 @@ class ServerOptions:
     output_channels: int = 2
     audio_buses: int = 1024
     control_buses: int = 16_384
-    max_nodes: int = 1024
-    max_buffers: int = 1024
+    max_nodes: int = 16384
+    max_buffers: int = 8192
     max_synthdefs: int = 1024
     wire_buffers: int = 256
     realtime_memory_kib: int = 65_536

@@ -1,7 +1,8 @@
 """The project file behind the store: its path, whether it is saved, checkpoints, rendering.
 
-``Document`` holds the facts and calls the injected ``ProjectIO``; ``save_flow`` adds the
-conversation (ask for a path, report the outcome) that the app and the project pane share.
+``Document`` holds the facts and calls the injected ``ProjectIO``; ``save_flow`` and
+``open_flow`` add the conversation (ask for a path or about unsaved changes, report the
+outcome) that the app and the project pane share.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from imbolc.core.project import Project
 from imbolc.core.store import Store
 from imbolc.tui.errors import IO_ERRORS
 from imbolc.tui.project_io import CheckpointEntry, ProjectIO
-from imbolc.tui.screens.prompts import PromptScreen
+from imbolc.tui.screens.prompts import Choice, ChoiceScreen, PromptScreen
 
 
 class Document:
@@ -33,6 +34,8 @@ class Document:
         """The state came from an autosave and has not been saved since."""
         self.checkpoint_revision = 0
         """Counts checkpoint list changes, so views know to re-read it."""
+        self.file_revision = 0
+        """Counts saves and opens (which change the recent list), so views know to re-read."""
         self.on_change: Callable[[], None] = lambda: None
 
     @property
@@ -59,8 +62,22 @@ class Document:
         self.path = target
         self.saved = project
         self.recovered = False
+        self.file_revision += 1
         self.on_change()
         return target
+
+    def open(self, path: Path) -> None:
+        """Replace the project with the one at ``path`` (undo history starts afresh)."""
+        self.store.load(self.io.open(path))
+        self.path = path
+        self.saved = self.store.state
+        self.recovered = False
+        self.file_revision += 1
+        self.on_change()
+
+    def recent_projects(self) -> list[Path]:
+        """Project files opened or saved lately, most recent first."""
+        return self.io.recent_projects()
 
     def recover(self, autosave: Path) -> None:
         """Load the autosave into the store; the project counts as unsaved."""
@@ -132,3 +149,29 @@ def _write(
     app.notify(f"Saved {target}", timeout=3)
     if then is not None:
         then()
+
+
+def open_flow(app: App[Any], document: Document, path: Path) -> None:
+    """Open ``path`` in place of the current project, first offering to save unsaved changes."""
+    if not document.really_dirty():
+        _open(app, document, path)
+        return
+    question = f"Save the changes to {document.name} before opening {path.name}?"
+    choices = [Choice("s", "Save", "save"), Choice("d", "Don't save", "discard")]
+
+    def answered(answer: str | None) -> None:
+        if answer == "save":
+            save_flow(app, document, then=lambda: _open(app, document, path))
+        elif answer == "discard":
+            _open(app, document, path)
+
+    app.push_screen(ChoiceScreen(question, choices), answered)
+
+
+def _open(app: App[Any], document: Document, path: Path) -> None:
+    try:
+        document.open(path)
+    except IO_ERRORS as error:
+        app.notify(f"Not opened: {error}", severity="error", timeout=8)
+        return
+    app.notify(f"Opened {path}", timeout=3)

@@ -27,10 +27,18 @@ class CheckpointEntry(Protocol):
 
 
 class ProjectIO(Protocol):
-    """Saving, loading, autosave recovery, checkpoints and rendering."""
+    """Saving, opening, recent projects, autosave recovery, checkpoints and rendering."""
 
     def save(self, project: Project, path: Path) -> None:
-        """Write ``project`` to ``path`` (and drop its now stale autosave)."""
+        """Write ``project`` to ``path`` (dropping its stale autosave); remember it as recent."""
+        ...
+
+    def open(self, path: Path) -> Project:
+        """Read the project at ``path`` to work on, and remember it as the most recent one."""
+        ...
+
+    def recent_projects(self) -> list[Path]:
+        """Recently opened or saved project files that still exist, most recent first."""
         ...
 
     def load(self, path: Path) -> Project:

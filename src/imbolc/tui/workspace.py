@@ -18,6 +18,7 @@ from imbolc.core.notes import Note
 from imbolc.core.ports import EnginePort
 from imbolc.core.project import Project
 from imbolc.core.store import Store
+from imbolc.tui.recording import Recorder
 
 Severity = Literal["information", "warning", "error"]
 Notify = Callable[[str, Severity], None]
@@ -44,6 +45,8 @@ class Workspace:
         self.show_pane: Callable[[str], None] = lambda _name: None
         """Put a pane on screen at once (set by the app; keys typed next go to that pane)."""
         self._pending: list[tuple[Callable[[Project], bool], Callable[[Project], None]]] = []
+        self.recorder = Recorder()
+        """Writes parameter moves onto armed automation lanes while the transport plays."""
 
     @property
     def project(self) -> Project:
@@ -109,12 +112,23 @@ class Workspace:
         self.select(items[min(self._selected_position, len(items) - 1)].id)
 
     def dispatch(self, action: Action) -> bool:
-        """Apply ``action``; an invalid one becomes an error notification. True on success."""
+        """Apply ``action``; an invalid one becomes an error notification. True on success.
+
+        A parameter move made while playing also writes a point on each armed lane of that
+        parameter, in the same undo step as the move."""
+        points = self.recorder.points(self.project, action, self.engine.transport)
         try:
-            self.store.dispatch(action)
+            if points:
+                with self.store.transaction(f"record {type(action).__name__}"):
+                    self.store.dispatch(action)
+                    for point in points:
+                        self.store.dispatch(point)
+            else:
+                self.store.dispatch(action)
         except ImbolcError as error:
             self.notify(str(error), "error")
             return False
+        self.recorder.remember(points)
         return True
 
     def dispatch_all(self, actions: Sequence[Action], label: str) -> bool:

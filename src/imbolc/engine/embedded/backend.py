@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable, Sequence
 
 from imbolc.engine.embedded.server import EmbeddedServer
-from imbolc.engine.requests import Request
+from imbolc.engine.requests import NewSynth, Request
 
 
 class EmbeddedBackend:
@@ -21,6 +21,11 @@ class EmbeddedBackend:
     def send(self, requests: Sequence[Request], at: float | None = None) -> None:
         if not requests:
             return
+        # Compile new SynthDefs here, on the sender's thread: compiling inside the output
+        # callback would miss the audio deadline (and JACK drops a client that does).
+        for request in requests:
+            if isinstance(request, NewSynth) and request.synthdef not in self.server.programs:
+                self.server.program(request.synthdef)
         self.server.send([request.to_osc() for request in requests], at)
         self.sent_messages += len(requests)
 

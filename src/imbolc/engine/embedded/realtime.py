@@ -88,6 +88,9 @@ class EmbeddedRealtime(ThreadedEngine):
         self.audio = AudioThread(engine, self._project, self._problem)
         self.audio.start()
         self.audio.post("rebuild", self._project, structural=True)
+        built = threading.Event()
+        self.audio.post("call", built.set, structural=True)
+        built.wait(60)  # the graph and its SynthDefs are ready before the output starts
         try:
             self.stream, device = self._open_stream(self._callback, self._options)
             self.stream.start()

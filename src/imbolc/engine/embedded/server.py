@@ -411,6 +411,23 @@ class EmbeddedServer:
             return
         self._put_buffer(int(args[0]), buffer)
 
+    def _b_alloc_read_channel(self, args: list[Any], offset: int) -> None:
+        """Like ``/b_allocRead``, keeping only the listed file channels (repeats allowed)."""
+        self._b_alloc_read(args[:4], offset)
+        buffer = self.buffers.get(int(args[0]))
+        channels = [int(c) for c in args[4:]]
+        if buffer is None or not channels:
+            return
+        if max(channels) >= buffer.channels or min(channels) < 0:
+            self.buffers.pop(int(args[0]))
+            self.problem(
+                f"read/{args[1]}",
+                f"embedded engine: sound file {args[1]} has {buffer.channels} channel(s), "
+                f"cannot read channels {channels}",
+            )
+            return
+        buffer.data = buffer.data[:, channels]
+
     def _b_write(self, args: list[Any], _offset: int) -> None:
         buffer = self.buffers.get(int(args[0]))
         if buffer is None:
@@ -473,6 +490,7 @@ _HANDLERS: dict[str, Callable[[EmbeddedServer, list[Any], int], None]] = {
     "/c_set": EmbeddedServer._c_set,
     "/b_alloc": EmbeddedServer._b_alloc,
     "/b_allocRead": EmbeddedServer._b_alloc_read,
+    "/b_allocReadChannel": EmbeddedServer._b_alloc_read_channel,
     "/b_write": EmbeddedServer._b_write,
     "/b_close": EmbeddedServer._b_close,
     "/b_free": EmbeddedServer._b_free,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+from pathlib import Path
 from typing import ClassVar, get_args
 
 from msgspec.structs import replace
@@ -12,11 +14,13 @@ from imbolc.core.actions import (
     ApplyEuclidean,
     ClearPattern,
     SelectPattern,
+    SetDrumPad,
     SetDrumStep,
     SetPatternLength,
     SetStepResolution,
     ToggleDrumStep,
 )
+from imbolc.core.ids import InstrumentId
 from imbolc.core.instrument import Instrument
 from imbolc.core.kit import PATTERN_LENGTHS, STEPS_PER_BEAT, DrumStep, StepResolution
 from imbolc.core.notes import TICKS_PER_BEAT
@@ -32,6 +36,18 @@ PATTERN_NAMES = "ABCD"
 PROBABILITIES = (1.0, 0.75, 0.5, 0.25)
 RESOLUTIONS: tuple[StepResolution, ...] = get_args(StepResolution)
 NAME_WIDTH = 11
+
+
+def sample_file(text: str) -> Path:
+    """The absolute path of an existing file typed at a prompt; raises ValueError naming it."""
+    if not text.strip():
+        raise ValueError("no file given: type the path of a sound file")
+    path = Path(text.strip()).expanduser()
+    if not path.exists():
+        raise ValueError(f"{path}: no such file")
+    if not path.is_file():
+        raise ValueError(f"{path} is not a file")
+    return path.resolve()
 
 
 def parse_euclid(text: str) -> tuple[int, int]:
@@ -138,7 +154,8 @@ class DrumsPane(Pane):
             if step.active
             else "off"
         )
-        return Text(f"{pad.name} step {self.step + 1}: {state}", style="dim")
+        sample = f" · sample {Path(pad.sample_path).name}" if pad.sample_path else ""
+        return Text(f"{pad.name}{sample} step {self.step + 1}: {state}", style="dim")
 
     def live(self, transport: Transport, meters: Meters) -> None:
         inst = self.kit_instrument
@@ -255,3 +272,39 @@ class DrumsPane(Pane):
         if inst is not None and inst.kit is not None:
             index = (RESOLUTIONS.index(inst.kit.resolution) + 1) % len(RESOLUTIONS)
             self.ws.dispatch(SetStepResolution(inst.id, RESOLUTIONS[index]))
+
+    def action_pad_sample(self) -> None:
+        where = self._where()
+        if where is None:
+            return
+        inst = where[0]
+        assert inst.kit is not None
+        pad = inst.kit.pads[self.pad]
+        prompt = PromptScreen(
+            f"Sample file for pad {self.pad + 1} ({pad.name})", pad.sample_path,
+            "a WAV, AIFF or FLAC file; Escape cancels",
+        )  # fmt: skip
+        self.app.push_screen(prompt, partial(self._set_sample, inst.id, self.pad))
+
+    def _set_sample(self, ident: InstrumentId, pad_no: int, answer: str | None) -> None:
+        if answer is None:
+            return
+        try:
+            path = sample_file(answer)
+        except ValueError as error:
+            self.ws.notify(str(error), "error")
+            return
+        self._replace_pad(ident, pad_no, sample_path=str(path))
+
+    def action_clear_pad_sample(self) -> None:
+        where = self._where()
+        if where is not None:
+            self._replace_pad(where[0].id, self.pad, sample_path="")
+
+    def _replace_pad(self, ident: InstrumentId, pad_no: int, **fields: object) -> None:
+        inst = self.ws.project.instruments.get(ident)
+        if inst is None or inst.kit is None:
+            self.ws.notify("The drum kit is gone", "warning")
+            return
+        pad = replace(inst.kit.pads[pad_no], **fields)
+        self.ws.dispatch(SetDrumPad(ident, pad_no, pad))

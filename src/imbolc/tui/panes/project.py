@@ -1,4 +1,5 @@
-"""The project pane (F6): file, save / save as, checkpoints, render, tempo, key and scale."""
+"""The project pane (F6): file, save / save as, checkpoints, recent projects, render, tempo,
+key and scale."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from imbolc.core.project import Project
 from imbolc.core.session import Key, ScaleName
 from imbolc.core.summary import summarize
 from imbolc.core.targets import BPM_RANGE
-from imbolc.tui.document import Document, save_flow
+from imbolc.tui.document import Document, open_flow, save_flow
 from imbolc.tui.errors import IO_ERRORS
 from imbolc.tui.keymap import layer_bindings
 from imbolc.tui.project_io import CheckpointEntry
@@ -28,7 +29,7 @@ SCALES: tuple[ScaleName, ...] = get_args(ScaleName)
 
 
 class ProjectPane(Pane):
-    """What the project is and where it lives; its checkpoints."""
+    """What the project is and where it lives; its checkpoints; projects opened lately."""
 
     LAYER = "project"
     TITLE = "Project"
@@ -41,10 +42,14 @@ class ProjectPane(Pane):
         self._checkpoints: Sequence[CheckpointEntry] = ()
         self._checkpoint_problem = ""
         self._read_revision: tuple[object, ...] | None = None
+        self.recent_cursor = 0
+        self._recent: list[Path] = []
+        self._recent_revision: int | None = None
 
     def watched(self, project: Project) -> tuple[object, ...]:
         doc = self.document
-        return (project, doc.saved, str(doc.path), doc.recovered, doc.checkpoint_revision)
+        revisions = (doc.checkpoint_revision, doc.file_revision)
+        return (project, doc.saved, str(doc.path), doc.recovered, *revisions)
 
     def state_changed(self) -> None:
         doc = self.document
@@ -58,6 +63,13 @@ class ProjectPane(Pane):
                 self._checkpoints = ()
                 self._checkpoint_problem = str(error)
         self.cursor = max(0, min(self.cursor, len(self._checkpoints) - 1))
+        if doc.file_revision != self._recent_revision:
+            self._recent_revision = doc.file_revision
+            try:
+                self._recent = doc.recent_projects()
+            except IO_ERRORS:
+                self._recent = []
+        self.recent_cursor = max(0, min(self.recent_cursor, len(self._recent) - 1))
 
     def render(self) -> Text:
         doc = self.document
@@ -89,7 +101,8 @@ class ProjectPane(Pane):
             hint = "none yet: c creates one" if doc.path else "save the project to keep checkpoints"
             hint = self._checkpoint_problem or hint
             text.append(f"  {hint}\n", style="dim")
-        rows = max(1, self.size.height - 8)
+        recent_rows = 2 + max(1, len(self._recent))
+        rows = max(1, self.size.height - 8 - recent_rows)
         for index in visible_window(self.cursor, len(self._checkpoints), rows):
             entry = self._checkpoints[index]
             line = Text(f"  {entry.id:>4}  {entry.created_at!s:<26}  {entry.name}")
@@ -97,12 +110,38 @@ class ProjectPane(Pane):
                 line.stylize("reverse")
             text.append(line)
             text.append("\n")
-        text.append("\ns save · S save as · c checkpoint · Enter restore · R render", style="dim")
+        self._render_recent(text)
+        text.append(
+            "\ns save · S save as · c checkpoint · Enter restore · [ ] o open recent · R render",
+            style="dim",
+        )
         return text
+
+    def _render_recent(self, text: Text) -> None:
+        text.append("\nRecent projects\n", style="bold underline")
+        if not self._recent:
+            text.append("  none yet: projects you save or open appear here\n", style="dim")
+        for index, path in enumerate(self._recent):
+            line = Text(f"  {path.name}")
+            line.append(f"  {path.parent}", style="dim")
+            if index == self.recent_cursor:
+                line.stylize("reverse")
+            text.append(line)
+            text.append("\n")
 
     def action_move(self, step: int) -> None:
         self.cursor = max(0, min(len(self._checkpoints) - 1, self.cursor + step))
         self.refresh()
+
+    def action_move_recent(self, step: int) -> None:
+        self.recent_cursor = max(0, min(len(self._recent) - 1, self.recent_cursor + step))
+        self.refresh()
+
+    def action_open_recent(self) -> None:
+        if not self._recent:
+            self.ws.notify("No recent project to open", "warning")
+            return
+        open_flow(self.app, self.document, self._recent[self.recent_cursor])
 
     def action_save(self) -> None:
         save_flow(self.app, self.document)
