@@ -170,15 +170,17 @@ class PersistIO:
     def delete_checkpoint(self, path: Path, checkpoint_id: int) -> None:
         delete_checkpoint(path, checkpoint_id)
 
-    def render(self, project: Project, target: Path) -> None:
+    def render(
+        self, project: Project, target: Path, progress: Callable[[float], None] | None = None
+    ) -> None:
         if engine_name(self.engine) == "scsynth":
             from imbolc.engine.render import render
 
-            render(project, target, RenderOptions())
+            render(project, target, RenderOptions(), progress=progress)
         else:
             from imbolc.engine.embedded import render_embedded
 
-            render_embedded(project, target, RenderOptions())
+            render_embedded(project, target, RenderOptions(), progress=progress)
 
     def close(self, timeout: float = 30.0) -> None:
         """Finish pending saves and stop the writer."""

@@ -45,3 +45,20 @@ def test_each_row_builds_the_action_that_sets_its_value() -> None:
     rows = {row.label: row for row in editor_rows(BASS)}
     action = rows["attack"].build(0.2)  # type: ignore[misc]
     assert (type(action).__name__, action.value) == ("SetEnvelope", 0.2)  # type: ignore[attr-defined]
+
+
+def test_every_eq_band_offers_frequency_gain_and_q() -> None:
+    from imbolc.core.actions import AddEq, SetEqBand
+    from imbolc.core.store import Store
+
+    store = Store(demo_project())
+    store.dispatch(AddEq(BASS.id))
+    inst = store.state.instruments.get(BASS.id)
+    assert inst is not None
+    eq_rows = [row for row in editor_rows(inst) if row.label.startswith("band ")]
+    assert len(eq_rows) == 12 * 3
+    first_freq = next(row for row in eq_rows if row.label == "band 1 freq")
+    assert first_freq.value == 40.0
+    action = first_freq.build(55.0)
+    assert isinstance(action, SetEqBand)
+    assert (action.band, action.field, action.value) == (0, "freq", 55.0)

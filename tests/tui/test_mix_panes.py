@@ -210,3 +210,24 @@ async def test_render_hands_the_project_to_the_render_hook(
         await pilot.pause()
         assert io.rendered == [Path("/songs/demo.wav")]
         assert any("Rendered" in n.message for n in app._notifications)
+
+
+async def test_render_shows_its_progress_on_the_project_pane(
+    make_app: AppFactory, io: MemoryIO
+) -> None:
+    app = make_app()
+    seen: list[tuple[str, int] | None] = []
+    async with app.run_test() as pilot:
+        await pilot.press("f6")
+        pane = app.query_one("#project")
+        show = pane._show_progress  # type: ignore[attr-defined]
+
+        def spy(target: Path, percent: int | None) -> None:
+            seen.append(None if percent is None else (target.name, percent))
+            show(target, percent)
+
+        pane._show_progress = spy  # type: ignore[attr-defined]
+        await pilot.press("R", "enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+    assert seen == [("demo.wav", 25), ("demo.wav", 50), ("demo.wav", 100), None]

@@ -126,7 +126,12 @@ class MemoryIO:
         kept = self.checkpoints.get(path, [])
         self.checkpoints[path] = [entry for entry in kept if entry.id != checkpoint_id]
 
-    def render(self, project: Project, target: Path) -> None:
+    def render(
+        self, project: Project, target: Path, progress: Callable[[float], None] | None = None
+    ) -> None:
+        if progress is not None:
+            for step in (0.25, 0.5, 1.0):
+                progress(step)
         self.rendered.append(target)
 
 

@@ -6,7 +6,7 @@ method may raise ``ImbolcError`` or ``OSError``; the TUI shows the message and l
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Protocol
 
@@ -65,6 +65,9 @@ class ProjectIO(Protocol):
         """Remove a checkpoint."""
         ...
 
-    def render(self, project: Project, target: Path) -> None:
-        """Render the song to a WAV file (runs in a worker thread; may take a while)."""
+    def render(
+        self, project: Project, target: Path, progress: Callable[[float], None] | None = None
+    ) -> None:
+        """Render the song to a WAV file (runs in a worker thread; may take a while), calling
+        ``progress`` with the fraction done."""
         ...

@@ -42,6 +42,7 @@ from imbolc.core.instrument import (
     Instrument,
     LfoShape,
     Stage,
+    default_eq_bands,
 )
 from imbolc.core.targets import ENVELOPE_RANGES, LFO_RANGES
 from imbolc.tui import format as fmt
@@ -183,16 +184,20 @@ def _stage_rows(ident: InstrumentId, number: int, stage: Stage) -> list[Row]:
             lambda v: SetStageEnabled(ident, sid, v >= 0.5), sid),
     ]  # fmt: skip
     if isinstance(stage, EqStage):
-        low, high = EQ_FIELDS["gain"]
+        units = {"freq": "Hz", "gain": "dB", "q": ""}
+        defaults = default_eq_bands()
         for band_no, band in enumerate(stage.bands):
+            for field, unit in units.items():
+                low, high = EQ_FIELDS[field]
 
-            def build(v: float, band_no: int = band_no) -> Action:
-                return SetEqBand(ident, sid, band_no, "gain", v)
+                def build(v: float, band_no: int = band_no, field: str = field) -> Action:
+                    return SetEqBand(ident, sid, band_no, field, v)
 
-            label = f"{band.freq:g} Hz gain"
-            rows.append(
-                Row(section, label, band.gain, _num(label, low, high, 0.0, "dB"), build, sid)
-            )
+                label = f"band {band_no + 1} {field}"
+                value = float(getattr(band, field))
+                default = float(getattr(defaults[band_no % len(defaults)], field))
+                spec = _num(label, low, high, default, unit)
+                rows.append(Row(section, label, value, spec, build, sid))
         return rows
     values = {param.name: param.value for param in stage.params}
     for spec in stage_specs(stage):

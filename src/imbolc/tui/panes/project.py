@@ -44,6 +44,8 @@ class ProjectPane(Pane):
         self._read_revision: tuple[object, ...] | None = None
         self.recent_cursor = 0
         self._recent: list[Path] = []
+        self.rendering: tuple[str, int] | None = None
+        """The file being rendered and how far it is (percent)."""
         self._recent_revision: int | None = None
 
     def watched(self, project: Project) -> tuple[object, ...]:
@@ -111,6 +113,11 @@ class ProjectPane(Pane):
             text.append(line)
             text.append("\n")
         self._render_recent(text)
+        if self.rendering is not None:
+            name, percent = self.rendering
+            filled = percent * 30 // 100
+            bar = "#" * filled + "." * (30 - filled)
+            text.append(f"\nRendering {name} [{bar}] {percent:3d} %\n", style="bold yellow")
         text.append(
             "\ns save · S save as · c checkpoint · Enter restore · [ ] o open recent · R render",
             style="dim",
@@ -215,15 +222,29 @@ class ProjectPane(Pane):
 
     def _render_in_thread(self, project: Project, target: Path) -> None:
         worker = get_current_worker()
+        shown = [-1]
+
+        def progress(fraction: float) -> None:
+            percent = int(fraction * 100)
+            if percent // 5 != shown[0] // 5 and not worker.is_cancelled:
+                shown[0] = percent
+                self.app.call_from_thread(self._show_progress, target, percent)
+
         try:
-            self.document.io.render(project, target)
+            self.document.io.render(project, target, progress)
         except IO_ERRORS as error:
             message = f"Render failed: {error}"
             if not worker.is_cancelled:
                 self.app.call_from_thread(self.ws.notify, message, "error")
             return
         if not worker.is_cancelled:
+            self.app.call_from_thread(self._show_progress, target, None)
             self.app.call_from_thread(self.ws.notify, f"Rendered {target}", "information")
+
+    def _show_progress(self, target: Path, percent: int | None) -> None:
+        """Show how far the render is (None: finished) on the pane."""
+        self.rendering = None if percent is None else (target.name, percent)
+        self.refresh()
 
     def action_bpm(self, change: int) -> None:
         low, high = BPM_RANGE
