@@ -60,6 +60,6 @@ def test_the_embedded_engine_streams_blocks_to_a_running_jack_server(jack: Jackd
     report = json.loads(done.stdout.strip().splitlines()[-1])
     assert report["state"] == "running", report["message"]
     # Two beats at 120 BPM is a second: ~190 blocks of 256 frames at 48 kHz, at least.
-    assert report["blocks"] > 150
+    assert report["blocks"] > 150, report
     assert report["playing"] is True
     assert report["tick"] >= 960

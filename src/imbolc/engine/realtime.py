@@ -174,6 +174,8 @@ class AudioThread:
         self.meters_paused = False
         self._quiet_since: float | None = None
         self._backlog: deque[_Command] = deque()
+        self._anchors: deque[tuple[float, float]] = deque(maxlen=64)
+        """(time, tick) where each scheduled window begins: what is heard lags them."""
 
     # --- called from other threads -----------------------------------------------------------
 
@@ -292,15 +294,24 @@ class AudioThread:
         if not player.playing:
             return
         now = time.time()
+        self._anchors.append((player.time, player.tick))
         player.advance(self.project, now + LOOKAHEAD)
         bpm = player.tempo(self.project)
-        heard = player.tick - (player.time - now) * bpm / 60.0 * TICKS_PER_BEAT
+        self.transport = Transport(True, self._heard(now, bpm), bpm)
+
+    def _heard(self, now: float, bpm: float) -> float:
+        """The tick sounding now: from the last window that has begun, moving on at the tempo
+        (windows start ``LOOKAHEAD`` ahead, so the first ones have not begun yet)."""
+        began = [(t, tick) for t, tick in self._anchors if t <= now]
+        if not began:
+            return self._anchors[0][1] if self._anchors else self.transport.tick
+        at, tick = began[-1]
+        heard = tick + (now - at) * bpm / 60.0 * TICKS_PER_BEAT
         roll = self.project.session.piano_roll
-        if roll.looping and self.project.session.arrangement.play_mode == "pattern":
-            length = roll.loop_end - roll.loop_start
-            if heard < roll.loop_start and length > 0:
-                heard += length
-        self.transport = Transport(True, max(0.0, heard), bpm)
+        looping = roll.looping and self.project.session.arrangement.play_mode == "pattern"
+        if looping and roll.loop_start <= tick < roll.loop_end <= heard:
+            heard -= roll.loop_end - roll.loop_start
+        return heard
 
     def _handle(self, command: _Command) -> None:
         kind, args = command.kind, command.args
@@ -353,6 +364,7 @@ class AudioThread:
     def _do_play(self) -> None:
         self._resume_meters()
         if not self.player.playing:
+            self._anchors.clear()
             self.player.start(self.transport.tick, time.time() + LOOKAHEAD)
             self.transport = Transport(True, self.transport.tick, self.player.tempo(self.project))
 
@@ -361,6 +373,7 @@ class AudioThread:
         self.transport = Transport(False, self.transport.tick, self.transport.bpm)
 
     def _do_seek(self, tick: float) -> None:
+        self._anchors.clear()
         playing = self.player.playing
         if playing:
             self.player.stop()

@@ -20,6 +20,7 @@ from imbolc.core.project import Project
 from imbolc.engine.embedded.backend import EmbeddedBackend
 from imbolc.engine.embedded.server import EmbeddedServer, ServerOptions
 from imbolc.engine.engine import Engine
+from imbolc.engine.naming import Missing, instrument_channels, source_def
 from imbolc.engine.realtime import LOOKAHEAD, AudioThread, ThreadedEngine
 from imbolc.engine.synthdefs.system import BAD_VALUES_ADDRESS, METER_ADDRESS
 
@@ -91,6 +92,7 @@ class EmbeddedRealtime(ThreadedEngine):
         built = threading.Event()
         self.audio.post("call", built.set, structural=True)
         built.wait(60)  # the graph and its SynthDefs are ready before the output starts
+        self._compile_voices(self._project)
         try:
             self.stream, device = self._open_stream(self._callback, self._options)
             self.stream.start()
@@ -104,6 +106,25 @@ class EmbeddedRealtime(ThreadedEngine):
             sample_rate=self._options.sample_rate, block_size=self._options.block,
             latency_ms=LOOKAHEAD * 1000,
         )  # fmt: skip
+
+    def _compile_voices(self, project: Project) -> None:
+        """Compile the SynthDefs the project's notes will start, before the output runs:
+        compiling holds the GIL for a while, and the output callback must not wait for it."""
+        server = self.server
+        assert server is not None
+        names = {"imbolc_click", "imbolc_sampler_oneshot"}
+        for inst in project.instruments.items:
+            mono = instrument_channels(inst) == 1
+            sources = [inst.source]
+            if inst.kit is not None:
+                sources += [pad.source for pad in inst.kit.pads if pad.source]
+            for source in sources:
+                try:
+                    names.add(source_def(source, mono and source == inst.source))
+                except Missing:
+                    continue
+        for name in sorted(names):
+            server.program(name)
 
     # --- the stream ----------------------------------------------------------------------
 
