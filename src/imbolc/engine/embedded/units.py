@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -27,7 +28,7 @@ class Setup:
     outputs: int
 
 
-class Unit:
+class Unit(ABC):
     """One UGen inside one synth: ``calc`` takes this block's inputs and returns its
     output (a tuple for several outputs)."""
 
@@ -42,8 +43,9 @@ class Unit:
         value = self.setup.consts[index] if index < len(self.setup.consts) else None
         return default if value is None else value
 
+    @abstractmethod
     def calc(self, *inputs: Signal) -> Any:
-        raise NotImplementedError
+        """This UGen's output for one block, from its inputs' signals."""
 
 
 UNITS: dict[str, type[Unit]] = {}

@@ -9,6 +9,7 @@ recomputed only when a parameter changes; audio-rate parameters are read once pe
 from __future__ import annotations
 
 import math
+from abc import abstractmethod
 from collections.abc import Sequence
 
 import numpy as np
@@ -34,8 +35,9 @@ class _Filter(Unit):
         self.sr = self.ctx.sample_rate
         self.primed = False
 
+    @abstractmethod
     def design(self, *params: float) -> Coefficients:
-        raise NotImplementedError
+        """The filter's coefficients for these parameter values."""
 
     def calc(self, source: Signal, *inputs: Signal) -> Signal:
         params = tuple(scalar(p) for p in inputs)

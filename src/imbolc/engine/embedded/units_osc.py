@@ -4,6 +4,7 @@ feedback and formant oscillators, and the chaotic maps."""
 from __future__ import annotations
 
 import math
+from abc import abstractmethod
 
 import numpy as np
 
@@ -268,8 +269,9 @@ class _Map(Unit):
         self.previous = 0.0
         self.current = 0.0
 
+    @abstractmethod
     def step(self) -> float:
-        raise NotImplementedError
+        """The map's next value."""
 
     def calc(self, freq: Signal, *_params: Signal) -> Signal:
         ctx = self.ctx
