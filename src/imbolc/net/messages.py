@@ -310,11 +310,7 @@ class Error(Message, frozen=True):
     message: str
 
 
-ClientMessage: Any = Union[  # noqa: UP007
-    Hello,
-    Proof,
-    Act,
-    ActBatch,
+_CLIENT_REQUESTS = (
     Undo,
     Redo,
     Claim,
@@ -329,29 +325,13 @@ ClientMessage: Any = Union[  # noqa: UP007
     Ping,
     Pong,
     Goodbye,
-]
+)
+"""Client messages that carry no action, shared by both views of the client's union."""
+
+ClientMessage: Any = Union[(Hello, Proof, Act, ActBatch, *_CLIENT_REQUESTS)]
 """What a client sends."""
 
-ClientInbound: Any = Union[  # noqa: UP007
-    Hello,
-    Proof,
-    ActIn,
-    ActBatchIn,
-    Undo,
-    Redo,
-    Claim,
-    Release,
-    RequestPrivilege,
-    HandOver,
-    ReleasePrivilege,
-    TransportCommand,
-    Save,
-    Shutdown,
-    RequestSnapshot,
-    Ping,
-    Pong,
-    Goodbye,
-]
+ClientInbound: Any = Union[(Hello, Proof, ActIn, ActBatchIn, *_CLIENT_REQUESTS)]
 """What the server decodes: the same tags, with actions left raw."""
 
 ServerMessage: Any = Union[  # noqa: UP007
