@@ -20,6 +20,7 @@ def make_version_1_file(path: Path, project: Project) -> None:
     conn = sqlite3.connect(path)
     conn.execute("ALTER TABLE settings DROP COLUMN click_muted")
     conn.execute("ALTER TABLE settings DROP COLUMN midi")
+    conn.execute("ALTER TABLE settings DROP COLUMN tempo_map")
     conn.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
     conn.commit()
     conn.close()
@@ -46,8 +47,8 @@ def as_version_1_saw_it(project: Project) -> Project:
     )
 
 
-def test_current_version_is_three_and_every_older_version_has_a_step() -> None:
-    assert SCHEMA_VERSION == 3
+def test_current_version_is_four_and_every_older_version_has_a_step() -> None:
+    assert SCHEMA_VERSION == 4
     assert sorted(MIGRATIONS) == list(range(1, SCHEMA_VERSION))
 
 
@@ -71,8 +72,15 @@ def test_version_1_file_loads_through_the_migration(
         later(conn)
 
     monkeypatch.setitem(MIGRATIONS, 2, spy_later)
+    latest: Migration = MIGRATIONS[3]
+
+    def spy_latest(conn: sqlite3.Connection) -> None:
+        ran.append(3)
+        latest(conn)
+
+    monkeypatch.setitem(MIGRATIONS, 3, spy_latest)
     assert load_project(path) == as_version_1_saw_it(rich_project)
-    assert ran == [1, 2]
+    assert ran == [1, 2, 3]
 
 
 def test_loading_a_version_1_file_leaves_it_untouched(
@@ -106,6 +114,7 @@ def test_a_version_2_file_gains_the_midi_settings_with_their_defaults(tmp_path: 
     save_project(path, demo_project())
     conn = sqlite3.connect(path)
     conn.execute("ALTER TABLE settings DROP COLUMN midi")
+    conn.execute("ALTER TABLE settings DROP COLUMN tempo_map")
     conn.execute("UPDATE meta SET value = '2' WHERE key = 'schema_version'")
     conn.commit()
     conn.close()
@@ -126,3 +135,61 @@ def test_midi_mappings_round_trip_through_the_file(tmp_path: Path) -> None:
     path = tmp_path / "midi.imbolc"
     save_project(path, store.state)
     assert load_project(path) == store.state
+
+
+def test_a_version_3_file_gains_an_empty_tempo_map(tmp_path: Path) -> None:
+    from imbolc.core.templates import demo_project
+    from imbolc.core.timemap import TempoMap
+
+    path = tmp_path / "v3.imbolc"
+    project = demo_project()
+    save_project(path, project)
+    conn = sqlite3.connect(path)
+    conn.execute("ALTER TABLE settings DROP COLUMN tempo_map")
+    conn.execute("UPDATE meta SET value = '3' WHERE key = 'schema_version'")
+    conn.commit()
+    conn.close()
+    loaded = load_project(path)
+    assert loaded.session.tempo_map == TempoMap()
+    assert loaded == project
+    assert file_version(path) == "3"
+
+
+def test_tempo_and_meter_changes_round_trip_through_the_file(tmp_path: Path) -> None:
+    from imbolc.core.actions import AddTempoChange, SetMeterChange, SetTempoChange
+    from imbolc.core.store import Store
+
+    store = Store()
+    store.dispatch(SetTempoChange(0, 100.0, ramp=True))
+    store.dispatch(AddTempoChange(1920, 140.0))
+    store.dispatch(AddTempoChange(3840, 70.5, ramp=True))
+    store.dispatch(AddTempoChange(5760, 90.0))
+    store.dispatch(SetMeterChange(3, 6, 8))
+    path = tmp_path / "tempo.imbolc"
+    with ProjectSaver(path) as saver:
+        saver.save(store.state)
+        assert saver.flush(30) is not None
+        store.dispatch(SetMeterChange(5, 3, 4))  # an incremental save carries the edit
+        saver.save(store.state)
+        result = saver.flush(30)
+    assert result is not None and result.ok
+    loaded = load_project(path)
+    assert loaded.session.tempo_map == store.state.session.tempo_map
+    assert loaded.session.tempo_map.ramp_start
+    assert [m.bar for m in loaded.session.tempo_map.meters] == [3, 5]
+
+
+def test_a_damaged_tempo_map_is_refused_by_name(tmp_path: Path) -> None:
+    from imbolc.core.templates import demo_project
+    from imbolc.persist import ProjectFileError
+
+    path = tmp_path / "bad.imbolc"
+    save_project(path, demo_project())
+    conn = sqlite3.connect(path)
+    conn.execute("UPDATE settings SET tempo_map = '[[[480, -3.0, false]], [], false]'")
+    conn.commit()
+    conn.close()
+    before = path.read_bytes()
+    with pytest.raises(ProjectFileError, match=r"tempo_map.*-3\.0 BPM"):
+        load_project(path)
+    assert path.read_bytes() == before

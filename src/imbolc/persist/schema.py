@@ -17,7 +17,7 @@ from imbolc.persist.errors import ProjectFileError
 APPLICATION_ID = 0x494D424C
 """``IMBL``: marks an SQLite file as an imbolc project."""
 FORMAT_NAME = "imbolc-project"
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 """The version this build writes; it reads every version from 1 up to this one."""
 SQLITE_HEADER = b"SQLite format 3\x00"
 BUSY_TIMEOUT_SECONDS = 10.0
@@ -94,6 +94,7 @@ SETTINGS = Table(
         ("next_clip_id", INT),
         ("next_placement_id", INT),
         ("midi", "TEXT"),
+        ("tempo_map", "TEXT"),
     ),
     ("id",),
 )
@@ -335,7 +336,13 @@ def _add_midi(conn: sqlite3.Connection) -> None:
     conn.execute("ALTER TABLE settings ADD COLUMN midi TEXT DEFAULT NULL")
 
 
-MIGRATIONS: dict[int, Migration] = {1: _add_click_muted, 2: _add_midi}
+def _add_tempo_map(conn: sqlite3.Connection) -> None:
+    """Version 4 stores the tempo and meter changes as msgspec JSON; NULL (every older file)
+    means none: the file plays at its one tempo and meter, as it always did."""
+    conn.execute("ALTER TABLE settings ADD COLUMN tempo_map TEXT DEFAULT NULL")
+
+
+MIGRATIONS: dict[int, Migration] = {1: _add_click_muted, 2: _add_midi, 3: _add_tempo_map}
 """``MIGRATIONS[n]`` upgrades a version-``n`` file to version ``n + 1``."""
 
 
