@@ -21,7 +21,7 @@ from imbolc.core.errors import ImbolcError
 from imbolc.core.midifile import export_midi, import_midi
 from imbolc.core.ports import RenderOptions
 from imbolc.core.project import Project
-from imbolc.core.summary import check_project, summarize
+from imbolc.core.summary import check_project, summarize, tempo_lines
 from imbolc.core.templates import blank_project, demo_project
 from imbolc.persist import (
     ProjectSaver,
@@ -84,6 +84,8 @@ def _print_summary(name: str, project: Project) -> None:
     buses = [bus for bus in info["buses"] if bus["effects"]]
     for bus in buses:
         print(f"  bus {bus['id']} {bus['name']}: {', '.join(bus['effects'])}")
+    for line in tempo_lines(project):
+        print(f"  {line}")
 
 
 def cmd_launch(args: argparse.Namespace, config: Config) -> int:
