@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from imbolc.core.actions import AddInstrument, AddNotes, SetBpm, SetTimeSignature
 from imbolc.core.errors import ImbolcError, UnknownCatalogEntry
 from imbolc.core.midifile import MidiFileError, export_midi, import_midi
-from imbolc.core.notes import Note
+from imbolc.core.notes import TICKS_PER_BEAT, Note
 from imbolc.core.project import Project
 from imbolc.core.store import Store
 
@@ -124,9 +124,9 @@ def test_overlapping_notes_of_one_pitch_end_first_in_first_out(tmp_path: Path) -
     assert notes_of(import_midi(path)) == (Note(0, 200, 60, 90), Note(100, 200, 60, 80))
 
 
-def test_zero_length_notes_last_one_tick(tmp_path: Path) -> None:
+def test_zero_length_notes_last_a_64th_note(tmp_path: Path) -> None:
     path = write_song(tmp_path / "a.mid", [on(480, 60), off(480, 60)])
-    assert notes_of(import_midi(path)) == (Note(480, 1, 60),)
+    assert notes_of(import_midi(path)) == (Note(480, TICKS_PER_BEAT // 16, 60),)
 
 
 def test_notes_never_released_end_with_their_track(tmp_path: Path) -> None:

@@ -157,6 +157,8 @@ def _read_instrument(conn: sqlite3.Connection, row: InstrumentRow) -> Instrument
             else _unpacked(row.sampler, SamplerConfig, "sampler"),
             kit=None if row.kit is None else _unpacked(row.kit, KitConfig, "kit"),
             next_stage_id=row.next_stage_id,
+            midi_channel=row.midi_channel,
+            midi_program=row.midi_program,
         )
 
 

@@ -158,6 +158,8 @@ def add_instrument(batch: Batch, inst: Instrument, position: int) -> None:
             json_text(inst.groove),
             None if inst.sampler is None else packed(inst.sampler),
             None if inst.kit is None else packed(inst.kit),
+            inst.midi_channel,
+            inst.midi_program,
         ),
     )
     batch.extend("source_params", _params(inst.id, inst.source_params))
@@ -301,6 +303,8 @@ class InstrumentRow(msgspec.Struct, frozen=True, array_like=True):
     groove: str
     sampler: bytes | None
     kit: bytes | None
+    midi_channel: int | None
+    midi_program: int | None
 
 
 class StageRow(msgspec.Struct, frozen=True, array_like=True):

@@ -125,6 +125,8 @@ INSTRUMENTS = Table(
         ("groove", TEXT),
         ("sampler", "BLOB"),
         ("kit", "BLOB"),
+        ("midi_channel", "INTEGER CHECK (midi_channel BETWEEN 0 AND 15)"),
+        ("midi_program", "INTEGER CHECK (midi_program BETWEEN 0 AND 127)"),
     ),
     ("id",),
 )
@@ -337,9 +339,13 @@ def _add_midi(conn: sqlite3.Connection) -> None:
 
 
 def _add_tempo_map(conn: sqlite3.Connection) -> None:
-    """Version 4 stores the tempo and meter changes as msgspec JSON; NULL (every older file)
-    means none: the file plays at its one tempo and meter, as it always did."""
+    """Version 4 stores the tempo and meter changes as msgspec JSON (NULL, as in every older
+    file, means none: the file plays at its one tempo and meter, as it always did) and the MIDI
+    channel and program each imported instrument came with (NULL: none)."""
     conn.execute("ALTER TABLE settings ADD COLUMN tempo_map TEXT DEFAULT NULL")
+    for column in ("midi_channel", "midi_program"):
+        declaration = next(decl for name, decl in INSTRUMENTS.columns if name == column)
+        conn.execute(f"ALTER TABLE instruments ADD COLUMN {column} {declaration} DEFAULT NULL")
 
 
 MIGRATIONS: dict[int, Migration] = {1: _add_click_muted, 2: _add_midi, 3: _add_tempo_map}
