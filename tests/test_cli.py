@@ -11,6 +11,7 @@ import mido
 import pytest
 
 from imbolc.cli import main
+from imbolc.core.notes import TICKS_PER_BEAT
 from imbolc.persist import load_project
 
 
@@ -112,7 +113,8 @@ def test_import_then_export_midi_keeps_the_notes(
     assert loaded.instruments.items[0].source == "sine"
     assert loaded.session.settings.bpm == pytest.approx(100.0)
     assert [n.pitch for n in loaded.session.piano_roll.tracks[0].notes] == [60, 64, 67]
-    assert [n.tick for n in loaded.session.piano_roll.tracks[0].notes] == [0, 480, 960]
+    beat = TICKS_PER_BEAT
+    assert [n.tick for n in loaded.session.piano_roll.tracks[0].notes] == [0, beat, 2 * beat]
     code, _, _ = run(capsys, "export-midi", str(project), str(back))
     assert code == 0
     pitches = [m.note for m in mido.MidiFile(back) if m.type == "note_on" and m.velocity > 0]

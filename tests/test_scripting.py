@@ -8,6 +8,7 @@ import pytest
 
 from imbolc.core.actions import SetBpm
 from imbolc.core.errors import UnknownCatalogEntry, UnknownId
+from imbolc.core.notes import TICKS_PER_BEAT
 from imbolc.scripting import Song
 
 
@@ -24,7 +25,8 @@ def test_a_script_builds_saves_and_reopens_a_song(tmp_path: Path) -> None:
     assert reopened.state.session.settings.bpm == 126
     assert inst.chain[0].id == stage
     note = reopened.state.session.piano_roll.track(inst.id).notes[0]  # type: ignore[union-attr]
-    assert (note.tick, note.duration, note.pitch, note.velocity) == (480, 240, 45, 110)
+    beat = TICKS_PER_BEAT
+    assert (note.tick, note.duration, note.pitch, note.velocity) == (beat, beat // 2, 45, 110)
 
 
 def test_a_second_save_is_incremental_and_still_loads(tmp_path: Path) -> None:

@@ -17,6 +17,7 @@ from imbolc.core.actions import (
 from imbolc.core.apply import apply
 from imbolc.core.effects import SESSION_SCOPE, SessionChanged
 from imbolc.core.errors import Conflict, UnknownId, ValueOutOfRange, WrongType
+from imbolc.core.notes import TICKS_PER_BEAT
 from imbolc.core.store import Store
 from imbolc.core.timemap import MeterChange, TempoChange, time_map
 
@@ -44,17 +45,18 @@ def test_set_move_and_delete_a_tempo_change() -> None:
 
 
 def test_tick_zero_is_the_starting_tempo() -> None:
-    project = build(AddTempoChange(960, 60.0), SetTempoChange(0, 100.0, ramp=True))
+    project = build(AddTempoChange(TICKS_PER_BEAT, 60.0), SetTempoChange(0, 100.0, ramp=True))
     assert project.session.settings.bpm == 100.0
     assert project.session.tempo_map.ramp_start
-    assert time_map(project.session).bpm_at(480) == pytest.approx(80.0)
+    assert time_map(project.session).bpm_at(TICKS_PER_BEAT // 2) == pytest.approx(80.0)
 
 
 def test_the_map_follows_the_edits() -> None:
-    project = build(AddTempoChange(960, 60.0))
-    assert time_map(project.session).seconds_at(1920) == pytest.approx(1.0 + 2.0)
-    project, _ = apply(project, DeleteTempoChange(960))
-    assert time_map(project.session).seconds_at(1920) == pytest.approx(4 * 0.5)
+    beat = TICKS_PER_BEAT
+    project = build(AddTempoChange(2 * beat, 60.0))
+    assert time_map(project.session).seconds_at(4 * beat) == pytest.approx(1.0 + 2.0)
+    project, _ = apply(project, DeleteTempoChange(2 * beat))
+    assert time_map(project.session).seconds_at(4 * beat) == pytest.approx(4 * 0.5)
 
 
 def test_meter_changes_replace_on_their_bar_and_bar_zero_is_the_session_meter() -> None:

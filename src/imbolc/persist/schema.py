@@ -12,7 +12,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import NamedTuple
 
+from imbolc.core.notes import TICKS_PER_BEAT
+from imbolc.core.resolution import OLD_TICKS_PER_BEAT
 from imbolc.persist.errors import ProjectFileError
+from imbolc.persist.rescale import rescale_ticks
 
 APPLICATION_ID = 0x494D424C
 """``IMBL``: marks an SQLite file as an imbolc project."""
@@ -338,17 +341,19 @@ def _add_midi(conn: sqlite3.Connection) -> None:
     conn.execute("ALTER TABLE settings ADD COLUMN midi TEXT DEFAULT NULL")
 
 
-def _add_tempo_map(conn: sqlite3.Connection) -> None:
-    """Version 4 stores the tempo and meter changes as msgspec JSON (NULL, as in every older
-    file, means none: the file plays at its one tempo and meter, as it always did) and the MIDI
-    channel and program each imported instrument came with (NULL: none)."""
+def _to_version_4(conn: sqlite3.Connection) -> None:
+    """Version 4 counts 960 ticks per beat (older files 480: every tick doubles, in the tables,
+    the clips' blobs and the checkpoints), stores the tempo and meter changes as msgspec JSON
+    (NULL, as in every older file, means none) and the MIDI channel and program each imported
+    instrument came with (NULL: none)."""
     conn.execute("ALTER TABLE settings ADD COLUMN tempo_map TEXT DEFAULT NULL")
     for column in ("midi_channel", "midi_program"):
         declaration = next(decl for name, decl in INSTRUMENTS.columns if name == column)
         conn.execute(f"ALTER TABLE instruments ADD COLUMN {column} {declaration} DEFAULT NULL")
+    rescale_ticks(conn, TICKS_PER_BEAT // OLD_TICKS_PER_BEAT)
 
 
-MIGRATIONS: dict[int, Migration] = {1: _add_click_muted, 2: _add_midi, 3: _add_tempo_map}
+MIGRATIONS: dict[int, Migration] = {1: _add_click_muted, 2: _add_midi, 3: _to_version_4}
 """``MIGRATIONS[n]`` upgrades a version-``n`` file to version ``n + 1``."""
 
 

@@ -28,7 +28,7 @@ from imbolc.tui.keymap import layer_bindings
 from imbolc.tui.widgets.state_view import Pane, visible_window
 from imbolc.tui.workspace import Workspace
 
-STEPS = (240, 480, 960, 1920, 3840)
+STEPS = tuple(TICKS_PER_BEAT * n // 2 for n in (1, 2, 4, 8, 16))
 """Zoom levels: ticks per column, from an eighth note to two bars."""
 NAME_WIDTH = 12
 CLIP_COLORS = ("dark_blue", "dark_green", "dark_magenta", "dark_cyan", "dark_red", "purple4")
@@ -43,7 +43,7 @@ class ArrangementPane(Pane):
 
     def __init__(self, workspace: Workspace, *, id: str | None = None) -> None:
         super().__init__(workspace, id=id)
-        self.step = 480
+        self.step = TICKS_PER_BEAT
         self.lane = 0
         self.column = 0
         self.left = 0

@@ -33,7 +33,8 @@ from imbolc.tui.widgets.state_view import Pane, visible_window
 from imbolc.tui.workspace import Workspace
 
 CURVES: tuple[Curve, ...] = get_args(Curve)
-STEPS = (120, 240, 480, 960, 1920)
+STEPS = (TICKS_PER_BEAT // 4, TICKS_PER_BEAT // 2, TICKS_PER_BEAT, 2 * TICKS_PER_BEAT,
+         4 * TICKS_PER_BEAT)  # fmt: skip
 LANE_ROWS = 4
 GUTTER = 6
 
@@ -103,7 +104,7 @@ class AutomationPane(Pane):
     def __init__(self, workspace: Workspace, *, id: str | None = None) -> None:
         super().__init__(workspace, id=id)
         self._lane_index = 0
-        self.step = 480
+        self.step = TICKS_PER_BEAT
         self.column = 0
         self.left = 0
         self.value = 0.5

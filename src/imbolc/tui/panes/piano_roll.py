@@ -29,9 +29,9 @@ from imbolc.tui.keymap import layer_bindings
 from imbolc.tui.widgets.state_view import Pane
 from imbolc.tui.workspace import Workspace
 
-STEPS = (30, 60, 120, 240, 480)
+STEPS = tuple(TICKS_PER_BEAT // n for n in (16, 8, 4, 2, 1))
 """Zoom levels: ticks per column, from a 64th note to a quarter note."""
-STEP_NAMES = {30: "1/64", 60: "1/32", 120: "1/16", 240: "1/8", 480: "1/4"}
+STEP_NAMES = dict(zip(STEPS, ("1/64", "1/32", "1/16", "1/8", "1/4"), strict=True))
 GUTTER = 5
 LOOKBACK = 16 * 4 * TICKS_PER_BEAT
 """How far before the window to look for notes that are still sounding in it."""
