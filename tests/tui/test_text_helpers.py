@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from imbolc.core.catalog import ParamSpec
+from imbolc.core.notes import TICKS_PER_BEAT
 from imbolc.core.templates import demo_project
 from imbolc.tui import format as fmt
 from imbolc.tui.keymap import default_keymap
@@ -16,8 +17,9 @@ from imbolc.tui.widgets.state_view import unchanged
 
 def test_positions_read_as_bars_beats_and_sixteenths() -> None:
     assert fmt.position(0, (4, 4)) == "1.1.1"
-    assert fmt.position(4 * 480 + 480 + 240, (4, 4)) == "2.2.3"
-    assert fmt.position(3 * 480, (3, 4)) == "2.1.1"
+    beat = TICKS_PER_BEAT
+    assert fmt.position(4 * beat + beat + beat // 2, (4, 4)) == "2.2.3"
+    assert fmt.position(3 * beat, (3, 4)) == "2.1.1"
 
 
 def test_levels_pans_and_parameters_read_naturally() -> None:

@@ -57,7 +57,7 @@ class PianoRollPane(Pane):
 
     def __init__(self, workspace: Workspace, *, id: str | None = None) -> None:
         super().__init__(workspace, id=id)
-        self.step = 120
+        self.step = TICKS_PER_BEAT // 4
         self.cursor_tick = 0
         self.cursor_pitch = 60
         self.selection_anchor: tuple[int, int] | None = None
