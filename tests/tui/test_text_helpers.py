@@ -62,3 +62,32 @@ def test_identity_decides_whether_a_view_changed() -> None:
     assert unchanged((project.session, 3, "a"), (project.session, 3, "a"))
     assert not unchanged((project.session,), (twin.session,))  # equal, but not the same
     assert not unchanged(None, (project,))
+
+
+def test_positions_follow_meter_changes() -> None:
+    from imbolc.core.timemap import MeterChange, TimeMap
+
+    beat = TICKS_PER_BEAT
+    tmap = TimeMap(120.0, meters=(MeterChange(1, 3, 4), MeterChange(2, 6, 8)))
+    assert fmt.position(4 * beat, tmap) == "2.1.1"
+    assert fmt.position(7 * beat, tmap) == "3.1.1"
+    assert fmt.position(7 * beat + beat // 2, tmap) == "3.2.1"  # eighth-note beats in 6/8
+    assert fmt.position(7 * beat + 3 * beat, tmap) == "4.1.1"
+
+
+async def test_the_piano_roll_ruler_numbers_bars_through_a_meter_change() -> None:
+    from tui_fakes import DEMO, FakeEngine, MemoryIO
+
+    from imbolc.core.actions import SetMeterChange
+    from imbolc.core.store import Store
+    from imbolc.tui.app import ImbolcApp
+
+    store = Store(DEMO, clock=lambda: 0.0)
+    store.dispatch(SetMeterChange(1, 3, 4))
+    app = ImbolcApp(store, FakeEngine(), MemoryIO(), None, None)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("down", "f2", "x", "x")  # one column per beat
+        roll = app.panes["piano_roll"]
+        ruler = str(roll.render()).splitlines()[1]
+        assert ruler.index("2") - ruler.index("1") == 4
+        assert ruler.index("3") - ruler.index("2") == 3  # a 3/4 bar is three beats

@@ -201,6 +201,18 @@ class TimeMap:
         """True when a bar starts on ``tick``."""
         return self.bar_start(self.bar_of(tick)) == tick
 
+    def bar_starts(self, start: float, end: float) -> frozenset[int]:
+        """The ticks in [start, end) on which a bar starts."""
+        bar = self.bar_of(start)
+        out = set()
+        tick = self.bar_start(bar)
+        while tick < end:
+            if tick >= start:
+                out.add(tick)
+            bar += 1
+            tick = self.bar_start(bar)
+        return frozenset(out)
+
     def beat_length(self, tick: float) -> int:
         """Ticks in one beat (of the meter's denominator) at ``tick``."""
         return TICKS_PER_BEAT * 4 // self.meter_at(tick)[1]

@@ -19,10 +19,10 @@ from imbolc.core.actions import (
 from imbolc.core.arrangement import Clip, Placement, placed_length
 from imbolc.core.ids import ClipId, InstrumentId
 from imbolc.core.instrument import Instrument
-from imbolc.core.music import bar_ticks
 from imbolc.core.notes import TICKS_PER_BEAT
 from imbolc.core.ports import Meters, Transport
 from imbolc.core.project import Project
+from imbolc.core.timemap import time_map
 from imbolc.tui import format as fmt
 from imbolc.tui.keymap import layer_bindings
 from imbolc.tui.widgets.state_view import Pane, visible_window
@@ -53,7 +53,7 @@ class ArrangementPane(Pane):
 
     def watched(self, project: Project) -> tuple[object, ...]:
         session = project.session
-        return (project.instruments, session.arrangement, session.settings)
+        return (project.instruments, session.arrangement, session.settings, session.tempo_map)
 
     def state_changed(self) -> None:
         count = len(self.ws.project.instruments.items)
@@ -115,7 +115,7 @@ class ArrangementPane(Pane):
             f"{brush.name} ({brush.length_ticks // TICKS_PER_BEAT} beats)" if brush else "—"
         )
         text.append(f"  · clip: {brush_text}")
-        sig = project.session.settings.time_signature
+        sig = time_map(project.session)
         text.append(f"  · cursor {fmt.position(self.cursor_tick, sig)}\n")
         columns = max(1, self.size.width - NAME_WIDTH)
         if self.column < self.left:
@@ -134,17 +134,18 @@ class ArrangementPane(Pane):
         return text
 
     def _ruler(self, columns: int) -> Text:
-        bar = bar_ticks(*self.ws.project.session.settings.time_signature)
+        tmap = time_map(self.ws.project.session)
+        bars = tmap.bar_starts(self.left * self.step, (self.left + columns) * self.step)
         ruler = Text(" " * NAME_WIDTH)
         column = 0
         while column < columns:
             tick = (self.left + column) * self.step
-            if tick % bar == 0:
-                label = str(tick // bar + 1)
+            if tick in bars:
+                label = str(tmap.bar_of(tick) + 1)
                 ruler.append(label[: columns - column], style="bold")
                 column += len(label)
             else:
-                ruler.append("·" if self.step < bar else " ", style="dim")
+                ruler.append("·" if self.step < tmap.bar_length(0) else " ", style="dim")
                 column += 1
         return ruler
 
