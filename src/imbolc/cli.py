@@ -145,7 +145,7 @@ def cmd_check(args: argparse.Namespace, _config: Config) -> int:
 def cmd_import_midi(args: argparse.Namespace, _config: Config) -> int:
     path = Path(args.project)
     _refuse_overwrite(path, args.force)
-    project, report = import_midi_report(args.midi, source=args.source)
+    project, report = import_midi_report(args.midi, args.source, args.controllers)
     _save(project, path)
     info = summarize(project)
     changes = len(project.session.tempo_map.tempos)
@@ -377,6 +377,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="source for every melodic track (default: one per General MIDI program, else saw)",
     )
     imp.add_argument("--force", action="store_true", help="replace an existing project file")
+    imp.add_argument(
+        "--controllers",
+        action="store_true",
+        help="also carry the sustain pedal (note lengths) and mod wheel (LFO depth lane)",
+    )
     imp.set_defaults(run=cmd_import_midi)
 
     exp = sub.add_parser("export-midi", help="write a project's notes to a MIDI file")

@@ -124,3 +124,38 @@ def test_the_player_reports_the_tempo_at_its_position() -> None:
     player.advance(project, 1.5)
     assert player.tick == pytest.approx(2 * BEAT + BEAT // 2)
     assert player.tempo(project) == 60.0
+
+
+def test_song_mode_places_clips_on_the_map_s_seconds() -> None:
+    from imbolc.core.actions import CaptureClip, PlaceClip, SetPlayMode
+    from imbolc.core.ids import ClipId
+
+    project = on_every_beat(
+        1,
+        SetLoop(0, BEAT),
+        CaptureClip(SYNTH, 0, BEAT, "hit"),
+        PlaceClip(ClipId(1), 0),
+        PlaceClip(ClipId(1), 4 * BEAT),
+        AddTempoChange(2 * BEAT, 60.0),
+        SetPlayMode("song"),
+    )
+    window = Scheduler().window(project, 0, 6 * BEAT, 0.0)
+    # the piano roll's own note plays in pattern mode only: here, the two placements
+    assert [n.time for n in window.notes] == pytest.approx([0.0, 1.0 + 2 * 1.0])
+
+
+def test_automation_values_land_on_the_map_s_seconds() -> None:
+    from imbolc.core.actions import AddLane, AddPoint
+    from imbolc.core.automation import AutomationTarget
+    from imbolc.core.ids import LaneId
+
+    project = build(
+        AddInstrument("saw", "Synth"),
+        AddLane(AutomationTarget("instrument", SYNTH, "mixer.level"), 0.0, 1.0),
+        AddPoint(LaneId(1), 0, 0.0, "step"),
+        AddPoint(LaneId(1), 4 * BEAT, 1.0, "step"),
+        AddTempoChange(2 * BEAT, 60.0),
+    )
+    window = Scheduler().window(project, 0, 6 * BEAT, 0.0)
+    jump = [v for v in window.automation if v.value == pytest.approx(1.0)]
+    assert jump and jump[0].time == pytest.approx(1.0 + 2.0)

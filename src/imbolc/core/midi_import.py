@@ -18,41 +18,38 @@ from dataclasses import dataclass, field
 
 from msgspec.structs import replace
 
+from imbolc.core import midi_controllers
 from imbolc.core.actions import (
     AddInstrument,
-    AddLane,
     AddNotes,
-    AddPoint,
     AddTempoChange,
     SetKey,
     SetLoop,
     SetMeterChange,
-    SetMixerLevel,
-    SetMixerPan,
     SetScale,
     SetTempoChange,
 )
-from imbolc.core.actions.mixer import instrument_strip
 from imbolc.core.apply.notes import MAX_TICK
 from imbolc.core.apply.tempo import DENOMINATORS, MAX_NUMERATOR
-from imbolc.core.automation import AutomationTarget
 from imbolc.core.ids import InstrumentId
 from imbolc.core.midi_song import (
     DRUM_CHANNEL,
+    EXPRESSION_CC,
     MICROSECONDS_PER_MINUTE,
+    MODULATION_CC,
     PAN_CC,
+    SUSTAIN_CC,
     VOLUME_CC,
     MidiEvent,
     MidiSong,
     level_of_volume,
-    pan_of_cc,
     source_of_program,
     tempo_of,
 )
 from imbolc.core.notes import TICKS_PER_BEAT, Note
 from imbolc.core.project import Project
 from imbolc.core.store import Store
-from imbolc.core.targets import BPM_RANGE, MIXER_RANGES
+from imbolc.core.targets import BPM_RANGE
 from imbolc.core.timemap import time_map
 from imbolc.core.validate import MAX_NAME_LENGTH
 
@@ -61,8 +58,6 @@ DRUMS_NAME = "drums"
 DEFAULT_SOURCE = "saw"
 DEFAULT_TEMPO = 500_000
 """MIDI's tempo until a file sets one: 120 BPM."""
-DEFAULT_VOLUME = 100
-"""General MIDI's CC 7 until a file sets one."""
 ZERO_LENGTH_TICKS = TICKS_PER_BEAT // 16
 """A zero-length note lasts a 64th note, the piano roll's finest grid step."""
 SILENT_METAS = frozenset(
@@ -87,6 +82,9 @@ class Part:
     programs: list[tuple[int, int]] = field(default_factory=list)
     volumes: list[tuple[int, int]] = field(default_factory=list)
     pans: list[tuple[int, int]] = field(default_factory=list)
+    expressions: list[tuple[int, int]] = field(default_factory=list)
+    sustains: list[tuple[int, int]] = field(default_factory=list)
+    mods: list[tuple[int, int]] = field(default_factory=list)
 
 
 @dataclass
@@ -225,7 +223,7 @@ def key_actions(song: MidiSong) -> list[SetKey | SetScale]:
     return [SetKey(tonic), SetScale("minor" if minor else "major")]  # type: ignore[arg-type]
 
 
-def scan_parts(song: MidiSong, report: ImportReport) -> list[Part]:
+def scan_parts(song: MidiSong, report: ImportReport, controllers: bool = False) -> list[Part]:
     """Pair note-ons with note-offs (first in, first out per pitch) per track and channel and
     gather each part's programs and controllers; everything else is counted as dropped."""
     parts: dict[tuple[str, int], Part] = {}
@@ -257,6 +255,12 @@ def scan_parts(song: MidiSong, report: ImportReport) -> list[Part]:
                 part(event.channel).volumes.append((event.tick, event.b))
             elif kind == "cc" and event.a == PAN_CC:
                 part(event.channel).pans.append((event.tick, event.b))
+            elif kind == "cc" and event.a == EXPRESSION_CC:
+                part(event.channel).expressions.append((event.tick, event.b))
+            elif kind == "cc" and event.a == SUSTAIN_CC and controllers:
+                part(event.channel).sustains.append((event.tick, event.b))
+            elif kind == "cc" and event.a == MODULATION_CC and controllers:
+                part(event.channel).mods.append((event.tick, event.b))
             elif kind == "cc":
                 label = CC_NAMES.get(event.a)
                 report.dropped[f"CC {event.a}" + (f" ({label})" if label else "")] += 1
@@ -322,11 +326,14 @@ def _program(part: Part, first_note: int, report: ImportReport) -> int | None:
     return program
 
 
-def build_project(song: MidiSong, source: str | None) -> tuple[Project, list[str]]:
+def build_project(
+    song: MidiSong, source: str | None, controllers: bool = False
+) -> tuple[Project, list[str]]:
     """The project, built action by action so the core validates every value, and the report.
 
     ``source`` (a catalog name) plays every melodic part; None picks one per General MIDI
-    program (``saw`` without one).
+    program (``saw`` without one). ``controllers`` also carries the sustain pedal (as note
+    lengths) and the modulation wheel (as an LFO-depth lane).
     """
     report = ImportReport()
     if song.format == 2:
@@ -334,12 +341,15 @@ def build_project(song: MidiSong, source: str | None) -> tuple[Project, list[str
     store = Store()
     for action in (*tempo_actions(song, report), *meter_actions(song, report), *key_actions(song)):
         store.dispatch(action)
-    parts = scan_parts(song, report)
+    parts = scan_parts(song, report, controllers)
     channels_in_track = Counter(part.track for part in parts)
     song_end = 0
     origins: list[tuple[InstrumentId, int, int | None]] = []
     for part in parts:
         drums = part.channel == DRUM_CHANNEL
+        part.notes, held = midi_controllers.pedal_lengths(part.notes, part.sustains)
+        if held:
+            report.add(f"{part.name or 'a part'}: {held} notes held on by the sustain pedal")
         notes = part_notes(part, song.ppq, report)
         program = _program(part, min(start for start, *_ in part.notes), report)
         melodic = source or (DEFAULT_SOURCE if program is None else source_of_program(program))
@@ -353,50 +363,20 @@ def build_project(song: MidiSong, source: str | None) -> tuple[Project, list[str
         store.dispatch(AddNotes(ident, notes))
         song_end = max(song_end, *(note.end for note in notes))
         first = notes[0].tick
-        song_end = max(song_end, _controller(store, ident, part.volumes, song.ppq, first, "level"))
-        song_end = max(song_end, _controller(store, ident, part.pans, song.ppq, first, "pan"))
+        for values, parameter, default in (
+            (midi_controllers.gains(part.volumes, part.expressions), "mixer.level",
+             level_of_volume(midi_controllers.DEFAULT_VOLUME)),
+            (midi_controllers.pans(part.pans), "mixer.pan", 0.0),
+            (midi_controllers.mod_depths(part.mods), "lfo.depth", 0.0),
+        ):  # fmt: skip
+            timed = [(rescale(tick, song.ppq), value) for tick, value in values]
+            last = midi_controllers.apply(store, ident, timed, first, parameter, default)
+            song_end = max(song_end, last)
     tmap = time_map(store.state.session)
     bar = tmap.bar_of(max(0, song_end - 1))
     end = tmap.bar_start(bar + 1) if song_end > 0 else tmap.bar_start(1)
     store.dispatch(SetLoop(0, min(end, MAX_TICK)))
     return _with_origins(store.state, origins), report.sentences()
-
-
-def _controller(
-    store: Store, ident: InstrumentId, events: list[tuple[int, int]], ppq: int, first: int,
-    which: str,
-) -> int:  # fmt: skip
-    """Apply CC 7 or CC 10: the value in force at the first note sets the strip; later moves
-    become a step lane (events after the last note included). Returns the last lane tick."""
-    if not events:
-        return 0
-    convert = level_of_volume if which == "level" else pan_of_cc
-    timed = sorted((rescale(tick, ppq), value) for tick, value in events)
-    before = [value for tick, value in timed if tick <= first]
-    later = [(tick, value) for tick, value in timed if tick > first]
-    strip = instrument_strip(ident)
-    if before:
-        value = convert(before[-1])
-        if which == "level":
-            store.dispatch(SetMixerLevel(strip, min(value, MIXER_RANGES["level"][1])))
-        else:
-            store.dispatch(SetMixerPan(strip, value))
-    previous = before[-1] if before else None
-    moves = []
-    for tick, value in later:
-        if value != previous:
-            moves.append((tick, value))
-            previous = value
-    if not moves:
-        return 0
-    store.dispatch(AddLane(AutomationTarget("instrument", ident, f"mixer.{which}")))
-    lane = store.state.session.automation.lanes[-1]
-    low, high = lane.min_value, lane.max_value
-    start = before[-1] if before else (DEFAULT_VOLUME if which == "level" else 64)
-    for tick, value in [(0, start), *moves]:
-        normalized = (convert(value) - low) / (high - low)
-        store.dispatch(AddPoint(lane.id, tick, min(1.0, max(0.0, normalized)), "step"))
-    return moves[-1][0] + 1
 
 
 def _with_origins(project: Project, origins: list[tuple[InstrumentId, int, int | None]]) -> Project:

@@ -18,8 +18,11 @@ DRUM_CHANNEL = 9
 """General MIDI channel 10, counted from 0: its notes are drums."""
 LAYER_MARK = "imbolc: more notes of the track before"
 """The text event that marks a track continuing the one before it."""
+MODULATION_CC = 1
 VOLUME_CC = 7
 PAN_CC = 10
+EXPRESSION_CC = 11
+SUSTAIN_CC = 64
 
 
 class MidiEvent(NamedTuple):

@@ -32,18 +32,22 @@ class MidiFileError(ImbolcError):
         self.problem = problem
 
 
-def import_midi(path: str | Path, source: str | None = None) -> Project:
+def import_midi(path: str | Path, source: str | None = None, controllers: bool = False) -> Project:
     """A new project holding the song in ``path`` (see ``import_midi_report``)."""
-    return import_midi_report(path, source)[0]
+    return import_midi_report(path, source, controllers)[0]
 
 
-def import_midi_report(path: str | Path, source: str | None = None) -> tuple[Project, list[str]]:
+def import_midi_report(
+    path: str | Path, source: str | None = None, controllers: bool = False
+) -> tuple[Project, list[str]]:
     """A new project holding the song in ``path``, and what the import changed or left out.
 
     One instrument per track (or same-named tracks) and channel. Melodic parts play catalog
     source ``source``, or when None the source closest to their General MIDI program; channel
     10 becomes a drum kit whose notes keep their General MIDI pitches. Tracks of a type-2 file
-    are laid over each other from the start. Raises ``MidiFileError`` for a file that is
+    are laid over each other from the start. CC 7 × CC 11 set the level and CC 10 the pan
+    (their later moves become lanes); with ``controllers`` the sustain pedal lengthens notes
+    and the modulation wheel drives the LFO depth. Raises ``MidiFileError`` for a file that is
     missing, not MIDI, damaged or without notes, and ``UnknownCatalogEntry`` for an unknown
     ``source``.
     """
@@ -57,7 +61,7 @@ def import_midi_report(path: str | Path, source: str | None = None) -> tuple[Pro
     if not any(event.kind == "on" for track in song.tracks for event in track.events):
         raise MidiFileError(file, "contains no notes")
     try:
-        return build_project(song, melodic)
+        return build_project(song, melodic, controllers)
     except InvalidAction as err:
         raise MidiFileError(file, f"holds a value imbolc cannot take: {err}") from err
 
