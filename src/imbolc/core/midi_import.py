@@ -118,7 +118,7 @@ class FileClock:
             span = (self.ticks[n] - self.ticks[n - 1]) / ppq * self.tempos[n - 1] / 1e6
             self.seconds.append(self.seconds[-1] + span)
 
-    def at(self, tick: int) -> float:
+    def at(self, tick: float) -> float:
         n = max(0, bisect_right(self.ticks, tick) - 1)
         return self.seconds[n] + (tick - self.ticks[n]) / self.ppq * self.tempos[n] / 1e6
 
@@ -159,7 +159,10 @@ def _clamped_bpm(bpm: float, where: float, report: ImportReport) -> float:
 def tempo_actions(
     song: MidiSong, report: ImportReport
 ) -> Iterator[SetTempoChange | AddTempoChange]:
-    """The tempo map: one change per distinct imbolc tick, seconds kept at every change."""
+    """The tempo map: one change per distinct imbolc tick. A change off imbolc's grid moves to
+    the nearest tick, and the segments around it take the average tempo of the file over their
+    span, so every imbolc tick where a change sits sounds at the file's second for it (the
+    rounding of a change is not added to the rounding of the notes near it)."""
     tempos = [(e.tick, e.a) for e in _events(song, "tempo") if e.a > 0]
     if not tempos or tempos[0][0] > 0:
         tempos.insert(0, (0, DEFAULT_TEMPO))
@@ -177,8 +180,11 @@ def tempo_actions(
         if n + 1 < len(points):
             next_at, (next_tick, _) = points[n + 1]
             exact = exact and next_at * song.ppq == next_tick * TICKS_PER_BEAT
-            if not exact:  # the tempo that keeps the next change on its second
-                seconds = clock.at(next_tick) - clock.at(tick)
+            if not exact:  # the average tempo over the file's span of this imbolc segment
+                ppq = song.ppq
+                seconds = clock.at(next_at * ppq / TICKS_PER_BEAT) - clock.at(
+                    at * ppq / TICKS_PER_BEAT
+                )
                 bpm = (next_at - at) / TICKS_PER_BEAT * 60.0 / seconds
             else:
                 bpm = tidy_bpm(tempo)
