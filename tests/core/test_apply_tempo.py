@@ -116,3 +116,17 @@ def test_tempo_actions_survive_the_wire() -> None:
         SetMeterChange(3, 6, 8),
     ):
         assert decoder.decode(msgspec.msgpack.encode(action)) == action
+
+
+def test_imbolc_check_names_a_broken_tempo_map() -> None:
+    from msgspec.structs import replace
+
+    from imbolc.core.project import Project
+    from imbolc.core.summary import check_project
+    from imbolc.core.timemap import TempoMap
+
+    project = Project()
+    broken = TempoMap((TempoChange(960, 90.0), TempoChange(480, 5000.0)))
+    project = replace(project, session=replace(project.session, tempo_map=broken))
+    assert any(p.startswith("tempo map: ") for p in check_project(project))
+    assert check_project(Project()) == []

@@ -119,3 +119,18 @@ def test_a_tempo_change_file_renders_its_onsets_where_the_map_says(
     assert measured == pytest.approx(predicted, abs=2 / RATE)
     length = tmap.seconds_at(project.session.piano_roll.loop_end)
     assert len(audio) / RATE >= length
+
+
+@pytest.mark.parametrize("engine", list(ENGINES.values()))
+def test_stems_of_a_tempo_change_file_follow_the_map(
+    tmp_path: Path, engine: Callable[[], Renderer]
+) -> None:
+    renderer = engine()
+    project = imported(tempo_file(tmp_path / "tempo.mid"))
+    tmap = time_map(project.session)
+    predicted = [tmap.seconds_at(n.tick) for n in project.session.piano_roll.tracks[0].notes]
+    result = renderer(project, tmp_path / "mix.wav", RenderOptions(RATE, "float", stems=True),
+                      stems_dir=tmp_path / "stems")  # type: ignore[call-arg]  # fmt: skip
+    (stem,) = result.stems  # type: ignore[attr-defined]
+    audio, _ = soundfile.read(stem, dtype="float64", always_2d=True)
+    assert onsets_in(audio, predicted) == pytest.approx(predicted, abs=2 / RATE)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from imbolc.core import catalog
+from imbolc.core.apply.tempo import tempo_map_problem
 from imbolc.core.errors import UnknownCatalogEntry
 from imbolc.core.instrument import EffectStage, FilterStage
 from imbolc.core.notes import TICKS_PER_BEAT
@@ -167,6 +168,9 @@ def check_project(project: Project) -> list[str]:
         ticks = [p.tick for p in lane.points]
         if ticks != sorted(set(ticks)):
             problems.append(f"automation lane {lane.id}: points unsorted or duplicated")
+    tempo_problem = tempo_map_problem(session.tempo_map)
+    if tempo_problem is not None:
+        problems.append(f"tempo map: {tempo_problem}")
     clip_ids = {clip.id for clip in session.arrangement.clips}
     for placement in session.arrangement.placements:
         if placement.clip_id not in clip_ids:
