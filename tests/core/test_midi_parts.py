@@ -8,6 +8,8 @@ from typing import Any
 
 import mido
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from imbolc.core.actions import AddInstrument, AddNotes
 from imbolc.core.ids import InstrumentId
@@ -160,3 +162,32 @@ def test_the_mod_wheel_drives_the_lfo_depth_on_request(tmp_path: Path) -> None:
     (lane,) = import_midi(path, controllers=True).session.automation.lanes
     assert lane.target.parameter == "lfo.depth"
     assert [(p.tick, p.value) for p in lane.points] == [(0, 0.0), (PPQ, 1.0)]
+
+
+@settings(
+    deadline=None, max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    raw=st.lists(
+        st.tuples(
+            st.integers(0, 64).map(lambda n: n * PPQ // 8),  # onset on an eighth-note grid
+            st.integers(1, 32).map(lambda n: n * PPQ // 8),  # length
+            st.sampled_from([60, 62]),  # few pitches: nesting and overlap are everywhere
+            st.integers(1, 127),
+        ),
+        min_size=1,
+        max_size=40,
+        unique_by=lambda n: (n[0], n[2]),
+    )
+)
+def test_any_notes_made_in_imbolc_come_back_from_a_midi_file(
+    tmp_path: Path, raw: list[tuple[int, int, int, int]]
+) -> None:
+    notes = tuple(sorted((Note(*n) for n in raw), key=lambda n: n.key))
+    store = Store()
+    store.dispatch(AddInstrument("saw", "Keys"))
+    store.dispatch(AddNotes(InstrumentId(1), notes))
+    export_midi(store.state, tmp_path / "n.mid")
+    again = import_midi(tmp_path / "n.mid")
+    assert len(again.instruments.items) == 1
+    assert again.session.piano_roll.tracks[0].notes == notes
