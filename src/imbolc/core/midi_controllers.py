@@ -7,13 +7,18 @@ from __future__ import annotations
 
 from bisect import bisect_right
 
-from imbolc.core.actions import AddLane, AddPoint, SetMixerLevel, SetMixerPan
+from msgspec.structs import replace
+
+from imbolc.core.actions import AddLane, SetMixerLevel, SetMixerPan
 from imbolc.core.actions.mixer import instrument_strip
-from imbolc.core.automation import AutomationTarget
-from imbolc.core.ids import InstrumentId
+from imbolc.core.apply.notes import MAX_TICK
+from imbolc.core.automation import AutomationPoint, AutomationTarget
+from imbolc.core.ids import InstrumentId, LaneId
 from imbolc.core.midi_song import level_of_volume, pan_of_cc
+from imbolc.core.project import Project
 from imbolc.core.store import Store
 from imbolc.core.targets import MIXER_RANGES
+from imbolc.core.validate import integer
 
 DEFAULT_VOLUME = 100
 """General MIDI's CC 7 until a file sets one."""
@@ -88,10 +93,12 @@ def apply(
     first_note: int,
     parameter: str,
     default: float,
+    lanes: dict[LaneId, tuple[AutomationPoint, ...]],
 ) -> int:
-    """Set the strip from the value in force at ``first_note`` (level and pan) and put every
-    later move on a step lane of ``parameter``. Ticks are imbolc's. Returns the last lane tick
-    plus one (0 without a lane), so the song's loop can cover it."""
+    """Set the strip from the value in force at ``first_note`` (level and pan) and add a step
+    lane of ``parameter`` whose points (every later move) go into ``lanes``, to be set with
+    ``with_lane_points``. Ticks are imbolc's. Returns the last lane tick plus one (0 without a
+    lane), so the song's loop can cover it."""
     if not values:
         return 0
     before = [value for tick, value in values if tick <= first_note]
@@ -113,7 +120,24 @@ def apply(
     store.dispatch(AddLane(AutomationTarget("instrument", ident, parameter)))
     lane = store.state.session.automation.lanes[-1]
     low, high = lane.min_value, lane.max_value
+    points = []
     for tick, value in [(0, start), *moves]:
-        normalized = (value - low) / (high - low)
-        store.dispatch(AddPoint(lane.id, tick, min(1.0, max(0.0, normalized)), "step"))
+        normalized = min(1.0, max(0.0, (value - low) / (high - low)))
+        points.append(AutomationPoint(integer("controller tick", tick, 0, MAX_TICK), normalized,
+                                      "step"))  # fmt: skip
+    lanes[lane.id] = tuple(points)
     return (moves[-1][0] if moves else 0) + 1
+
+
+def with_lane_points(project: Project, lanes: dict[LaneId, tuple[AutomationPoint, ...]]) -> Project:
+    """The project with the points of many lanes set at once (a point per controller move
+    added one action at a time would cost the square of the moves)."""
+    automation = project.session.automation
+    if not lanes:
+        return project
+    replaced = tuple(
+        replace(lane, points=lanes[lane.id]) if lane.id in lanes else lane
+        for lane in automation.lanes
+    )
+    session = replace(project.session, automation=replace(automation, lanes=replaced))
+    return replace(project, session=session)

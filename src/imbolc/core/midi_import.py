@@ -31,7 +31,8 @@ from imbolc.core.actions import (
 )
 from imbolc.core.apply.notes import MAX_TICK
 from imbolc.core.apply.tempo import DENOMINATORS, MAX_NUMERATOR
-from imbolc.core.ids import InstrumentId
+from imbolc.core.automation import AutomationPoint
+from imbolc.core.ids import InstrumentId, LaneId
 from imbolc.core.midi_song import (
     DRUM_CHANNEL,
     EXPRESSION_CC,
@@ -351,6 +352,7 @@ def build_project(
     channels_in_track = Counter(part.track for part in parts)
     song_end = 0
     origins: list[tuple[InstrumentId, int, int | None]] = []
+    lanes: dict[LaneId, tuple[AutomationPoint, ...]] = {}
     for part in parts:
         drums = part.channel == DRUM_CHANNEL
         part.notes, held = midi_controllers.pedal_lengths(part.notes, part.sustains)
@@ -376,13 +378,14 @@ def build_project(
             (midi_controllers.mod_depths(part.mods), "lfo.depth", 0.0),
         ):  # fmt: skip
             timed = [(rescale(tick, song.ppq), value) for tick, value in values]
-            last = midi_controllers.apply(store, ident, timed, first, parameter, default)
+            last = midi_controllers.apply(store, ident, timed, first, parameter, default, lanes)
             song_end = max(song_end, last)
     tmap = time_map(store.state.session)
     bar = tmap.bar_of(max(0, song_end - 1))
     end = tmap.bar_start(bar + 1) if song_end > 0 else tmap.bar_start(1)
     store.dispatch(SetLoop(0, min(end, MAX_TICK)))
-    return _with_origins(store.state, origins), report.sentences()
+    project = midi_controllers.with_lane_points(store.state, lanes)
+    return _with_origins(project, origins), report.sentences()
 
 
 def _with_origins(project: Project, origins: list[tuple[InstrumentId, int, int | None]]) -> Project:
