@@ -58,3 +58,23 @@ def test_undo_and_redo_step_through_script_edits() -> None:
     assert len(song.state.instruments) == 0
     assert song.redo()
     assert len(song.state.instruments) == 1
+
+
+def test_a_script_builds_a_tempo_map(tmp_path: Path) -> None:
+    with Song.create(tmp_path / "tempo.imbolc") as song:
+        song.tempo_change(0, 100.0)
+        song.tempo_change(4, 50.0, ramp=True)
+        song.tempo_change(8, 100.0)
+        song.tempo_change(8, 120.0)  # the same beat again changes it
+        song.meter_change(3, 6, 8)
+        assert song.seconds_at(4) == pytest.approx(2.4)
+        assert song.seconds_at(12) == pytest.approx(song.seconds_at(8) + 2.0)
+        song.save()
+    reopened = Song.open(tmp_path / "tempo.imbolc")
+    tempo_map = reopened.state.session.tempo_map
+    assert [(c.tick // TICKS_PER_BEAT, c.bpm, c.ramp) for c in tempo_map.tempos] == [
+        (4, 50.0, True),
+        (8, 120.0, False),
+    ]
+    assert [(m.bar, m.numerator, m.denominator) for m in tempo_map.meters] == [(2, 6, 8)]
+    reopened.close()
