@@ -81,3 +81,21 @@ async def test_the_ruler_numbers_bars_through_a_meter_change(
         # one column per beat: bar 2 starts 4 beats in, bar 3 three beats later (3/4)
         assert ruler.index("2") - ruler.index("1") == 4
         assert ruler.index("3") - ruler.index("2") == 3
+
+
+async def test_the_arrangement_shows_the_tempo_lane_and_t_edits_it(
+    make_app: AppFactory, store: Store
+) -> None:
+    from imbolc.core.actions import AddTempoChange
+
+    store.dispatch(AddTempoChange(8 * BEAT, 90.0, ramp=True))
+    app = make_app()
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.press("f3")
+        lines = str(app.panes["arrangement"].render()).splitlines()
+        lane = lines[2]
+        assert lane.startswith("tempo")
+        assert "◆120" in lane and "◢90" in lane
+        assert lane.index("◢") - lane.index("◆") == 8  # one column per beat
+        await pilot.press("t")
+        assert app.current_pane is app.panes["tempo"]

@@ -25,6 +25,7 @@ from imbolc.core.project import Project
 from imbolc.core.timemap import time_map
 from imbolc.tui import format as fmt
 from imbolc.tui.keymap import layer_bindings
+from imbolc.tui.panes.tempo import tempo_lane
 from imbolc.tui.widgets.state_view import Pane, visible_window
 from imbolc.tui.workspace import Workspace
 
@@ -123,12 +124,15 @@ class ArrangementPane(Pane):
         elif self.column >= self.left + columns:
             self.left = self.column - columns + 1
         text.append(self._ruler(columns))
+        text.append("\n")
+        text.append(tempo_lane(project.session, self.left, self.step, columns, NAME_WIDTH,
+                               playhead=self.playhead))  # fmt: skip
         items = project.instruments.items
         if not items:
             text.append("\nNo instruments.", style="italic")
             return text
         spans = self._spans(columns)
-        for lane in visible_window(self.lane, len(items), self.size.height - 2):
+        for lane in visible_window(self.lane, len(items), self.size.height - 3):
             text.append("\n")
             text.append(self._lane(lane, items[lane], columns, spans.get(items[lane].id, [])))
         return text
@@ -266,6 +270,10 @@ class ArrangementPane(Pane):
         clip = found[1] if found is not None else self.brush_clip()
         if clip is not None and self.ws.dispatch(DeleteClip(clip.id)):
             self.ws.notify(f"Deleted clip {clip.name} and its placements", "information")
+
+    def action_tempo_map(self) -> None:
+        """Edit the tempo lane in the tempo map pane."""
+        self.show_pane("tempo")
 
     def action_toggle_mode(self) -> None:
         mode = self.ws.project.session.arrangement.play_mode

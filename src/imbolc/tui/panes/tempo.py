@@ -22,6 +22,7 @@ from imbolc.core.actions import (
 from imbolc.core.notes import TICKS_PER_BEAT
 from imbolc.core.ports import Meters, Transport
 from imbolc.core.project import Project
+from imbolc.core.session import Session
 from imbolc.core.targets import BPM_RANGE
 from imbolc.core.timemap import TempoChange, TimeMap, time_map
 from imbolc.tui.keymap import layer_bindings
@@ -33,6 +34,47 @@ STEPS = tuple(TICKS_PER_BEAT * n // 4 for n in (1, 2, 4, 8, 16))
 GUTTER = 8
 METERS = ((4, 4), (3, 4), (6, 8), (2, 4), (5, 4), (7, 8), (12, 8), (3, 8))
 """The meters ``m`` steps through."""
+
+
+def tempo_lane(
+    session: Session,
+    left: int,
+    step: int,
+    columns: int,
+    gutter: int,
+    *,
+    cursor: int | None = None,
+    playhead: int | None = None,
+) -> Text:
+    """One row: ◆ a tempo step, ◢ the start of a ramp (╱ while it glides), each followed by its
+    BPM, for ``columns`` columns of ``step`` ticks from column ``left``. The arrangement draws
+    it under its ruler; the tempo map pane edits it."""
+    line = Text(f"{'tempo':<{gutter}}", style="bold")
+    starting = TempoChange(0, session.settings.bpm, session.tempo_map.ramp_start)
+    changes = (starting, *session.tempo_map.tempos)
+    marks: dict[int, TempoChange] = {}
+    for change in changes:
+        marks.setdefault(change.tick // step - left, change)
+    prior = [c for c in changes if c.tick <= left * step]
+    ramping = bool(prior) and prior[-1].ramp
+    label = ""
+    for column in range(columns):
+        mark = marks.get(column)
+        if mark is not None:
+            ramping = mark.ramp
+            label = f"{mark.bpm:g}"
+            char, style = ("◢" if mark.ramp else "◆"), "bold yellow"
+        elif label:
+            char, style = label[0], "yellow"
+            label = label[1:]
+        else:
+            char, style = ("╱" if ramping else "─"), "grey50"
+        if column + left == cursor:
+            style += " reverse"
+        elif column + left == playhead:
+            style = "black on dark_goldenrod"
+        line.append(char, style=style)
+    return line
 
 
 class TempoPane(Pane):
@@ -124,34 +166,10 @@ class TempoPane(Pane):
         return base
 
     def _tempo_lane(self, columns: int) -> Text:
-        session = self.ws.project.session
-        line = Text(f"{'tempo':<{GUTTER}}", style="bold")
-        marks: dict[int, TempoChange] = {}
-        starting = TempoChange(0, session.settings.bpm, session.tempo_map.ramp_start)
-        for change in (starting, *session.tempo_map.tempos):
-            marks.setdefault(change.tick // self.step - self.left, change)
-        ramping = False
-        cells: list[tuple[str, str]] = []
-        label = ""
-        for column in range(columns):
-            tick = (self.left + column) * self.step
-            mark = marks.get(column)
-            if mark is None and column == 0:
-                prior = [c for c in (starting, *session.tempo_map.tempos) if c.tick <= tick]
-                ramping = bool(prior) and prior[-1].ramp
-            if mark is not None:
-                ramping = mark.ramp
-                label = f"{mark.bpm:g}"
-                cells.append(("◆" if not mark.ramp else "◢", "bold yellow"))
-                continue
-            if label:
-                cells.append((label[0], "yellow"))
-                label = label[1:]
-                continue
-            cells.append(("╱" if ramping else "─", "grey50"))
-        for column, (char, style) in enumerate(cells):
-            line.append(char, style=self._cell_style(column, style))
-        return line
+        return tempo_lane(
+            self.ws.project.session, self.left, self.step, columns, GUTTER,
+            cursor=self.column, playhead=self.playhead,
+        )  # fmt: skip
 
     def _meter_lane(self, columns: int) -> Text:
         session = self.ws.project.session
