@@ -11,6 +11,7 @@ import mido
 import pytest
 
 from imbolc.cli import main
+from imbolc.core.notes import TICKS_PER_BEAT
 from imbolc.persist import load_project
 
 
@@ -112,7 +113,8 @@ def test_import_then_export_midi_keeps_the_notes(
     assert loaded.instruments.items[0].source == "sine"
     assert loaded.session.settings.bpm == pytest.approx(100.0)
     assert [n.pitch for n in loaded.session.piano_roll.tracks[0].notes] == [60, 64, 67]
-    assert [n.tick for n in loaded.session.piano_roll.tracks[0].notes] == [0, 480, 960]
+    beat = TICKS_PER_BEAT
+    assert [n.tick for n in loaded.session.piano_roll.tracks[0].notes] == [0, beat, 2 * beat]
     code, _, _ = run(capsys, "export-midi", str(project), str(back))
     assert code == 0
     pitches = [m.note for m in mido.MidiFile(back) if m.type == "note_on" and m.velocity > 0]
@@ -184,3 +186,45 @@ def test_catalog_lists_every_entry_and_marks_what_needs_supercollider(
     assert "  reverb " in out
     assert "[needs SuperCollider: imbolc_gendy uses Gendy1]" in out
     assert "[needs SuperCollider" not in out.split("  saw ")[1].splitlines()[0]
+
+
+def test_import_midi_reports_what_it_leaves_out_and_info_lists_the_tempo_map(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source, project = tmp_path / "moving.mid", tmp_path / "moving.imbolc"
+    song = mido.MidiFile(ticks_per_beat=96)
+    song.tracks.append(
+        mido.MidiTrack(
+            [
+                mido.MetaMessage("set_tempo", tempo=mido.bpm2tempo(120)),
+                mido.MetaMessage("set_tempo", tempo=mido.bpm2tempo(90), time=4 * 96),
+                mido.MetaMessage("time_signature", numerator=3, denominator=4, time=4 * 96),
+            ]
+        )
+    )
+    song.tracks.append(
+        mido.MidiTrack(
+            [
+                mido.MetaMessage("track_name", name="Piano"),
+                mido.Message("program_change", program=0),
+                mido.Message("sysex", data=(0x7E, 0x7F, 0x09, 0x01)),
+                mido.Message("note_on", note=60, velocity=90),
+                mido.Message("pitchwheel", pitch=1000, time=10),
+                mido.Message("pitchwheel", pitch=0, time=10),
+                mido.Message("note_off", note=60, time=76),
+            ]
+        )
+    )
+    song.save(source)
+    code, out, _ = run(capsys, "import-midi", str(source), str(project))
+    assert code == 0, out
+    assert "1 tempo changes, 1 meter changes" in out
+    assert "not carried over: pitch bend ×2, SysEx ×1" in out
+    loaded = load_project(project)
+    assert loaded.instruments.items[0].source == "epiano"  # GM program 1, acoustic piano
+    assert loaded.instruments.items[0].midi_program == 0
+    code, out, _ = run(capsys, "info", str(project))
+    assert code == 0
+    assert "tempo map: starts at 120 BPM (step), 4/4" in out
+    assert "bar 2 beat 1 (2.000 s): 90 BPM, step" in out
+    assert "bar 3: 3/4" in out

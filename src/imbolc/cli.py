@@ -18,10 +18,10 @@ from pathlib import Path
 from imbolc import __version__
 from imbolc.core.config import Config
 from imbolc.core.errors import ImbolcError
-from imbolc.core.midifile import export_midi, import_midi
+from imbolc.core.midifile import export_midi, import_midi_report
 from imbolc.core.ports import RenderOptions
 from imbolc.core.project import Project
-from imbolc.core.summary import check_project, summarize
+from imbolc.core.summary import check_project, summarize, tempo_lines
 from imbolc.core.templates import blank_project, demo_project
 from imbolc.persist import (
     ProjectSaver,
@@ -84,6 +84,8 @@ def _print_summary(name: str, project: Project) -> None:
     buses = [bus for bus in info["buses"] if bus["effects"]]
     for bus in buses:
         print(f"  bus {bus['id']} {bus['name']}: {', '.join(bus['effects'])}")
+    for line in tempo_lines(project):
+        print(f"  {line}")
 
 
 def cmd_launch(args: argparse.Namespace, config: Config) -> int:
@@ -143,16 +145,25 @@ def cmd_check(args: argparse.Namespace, _config: Config) -> int:
 def cmd_import_midi(args: argparse.Namespace, _config: Config) -> int:
     path = Path(args.project)
     _refuse_overwrite(path, args.force)
-    project = import_midi(args.midi, source=args.source)
+    project, report = import_midi_report(args.midi, args.source, args.controllers)
     _save(project, path)
     info = summarize(project)
-    print(f"imported {args.midi}: {len(info['instruments'])} instruments, {info['notes']} notes")
+    changes = len(project.session.tempo_map.tempos)
+    meters = len(project.session.tempo_map.meters)
+    print(
+        f"imported {args.midi}: {len(info['instruments'])} instruments, {info['notes']} notes, "
+        f"{changes} tempo changes, {meters} meter changes"
+    )
+    for line in report:
+        print(f"  {line}")
     return 0
 
 
 def cmd_export_midi(args: argparse.Namespace, _config: Config) -> int:
-    export_midi(load_project(args.project), args.midi)
+    report = export_midi(load_project(args.project), args.midi)
     print(f"wrote {args.midi}")
+    for line in report:
+        print(f"  {line}")
     return 0
 
 
@@ -359,8 +370,18 @@ def build_parser() -> argparse.ArgumentParser:
     imp = sub.add_parser("import-midi", help="create a project from a MIDI file")
     imp.add_argument("midi", metavar="SONG.mid")
     imp.add_argument("project", metavar="PROJECT")
-    imp.add_argument("--source", default="saw", metavar="TYPE", help="source for melodic tracks")
+    imp.add_argument(
+        "--source",
+        default=None,
+        metavar="TYPE",
+        help="source for every melodic track (default: one per General MIDI program, else saw)",
+    )
     imp.add_argument("--force", action="store_true", help="replace an existing project file")
+    imp.add_argument(
+        "--controllers",
+        action="store_true",
+        help="also carry the sustain pedal (note lengths) and mod wheel (LFO depth lane)",
+    )
     imp.set_defaults(run=cmd_import_midi)
 
     exp = sub.add_parser("export-midi", help="write a project's notes to a MIDI file")

@@ -17,7 +17,15 @@ from __future__ import annotations
 from pathlib import Path
 from types import TracebackType
 
-from imbolc.core.actions import AddEffect, AddFilter, AddInstrument, AddNote
+from imbolc.core.actions import (
+    AddEffect,
+    AddFilter,
+    AddInstrument,
+    AddNote,
+    AddTempoChange,
+    SetMeterChange,
+    SetTempoChange,
+)
 from imbolc.core.actions.base import Action
 from imbolc.core.config import MusicalDefaults
 from imbolc.core.effects import Effects
@@ -29,6 +37,7 @@ from imbolc.core.notes import TICKS_PER_BEAT
 from imbolc.core.project import Project
 from imbolc.core.store import Store
 from imbolc.core.templates import blank_project, demo_project
+from imbolc.core.timemap import time_map
 from imbolc.persist import ProjectSaver, load_project
 
 
@@ -92,6 +101,24 @@ class Song:
         tick = round(beat * TICKS_PER_BEAT)
         duration = max(1, round(beats * TICKS_PER_BEAT))
         self.dispatch(AddNote(ident, tick, duration, number, velocity))
+
+    def tempo_change(self, beat: float, bpm: float, ramp: bool = False) -> None:
+        """Change the tempo at ``beat`` (0 sets the starting tempo); ``ramp`` glides from it to
+        the next change."""
+        tick = round(beat * TICKS_PER_BEAT)
+        changes = self.state.session.tempo_map.tempos
+        if tick == 0 or any(change.tick == tick for change in changes):
+            self.dispatch(SetTempoChange(tick, bpm, ramp))
+        else:
+            self.dispatch(AddTempoChange(tick, bpm, ramp))
+
+    def meter_change(self, bar: int, numerator: int, denominator: int) -> None:
+        """From bar ``bar`` (1-based, as bars are numbered on screen) on, play in this meter."""
+        self.dispatch(SetMeterChange(bar - 1, numerator, denominator))
+
+    def seconds_at(self, beat: float) -> float:
+        """When ``beat`` sounds, in seconds from the start, through the tempo map."""
+        return time_map(self.state.session).seconds_at(beat * TICKS_PER_BEAT)
 
     def add_filter(self, instrument: str | int, filter_type: str) -> StageId:
         """Append a filter to an instrument's chain; returns the stage id."""

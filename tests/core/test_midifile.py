@@ -14,9 +14,10 @@ from hypothesis import strategies as st
 from imbolc.core.actions import AddInstrument, AddNotes, SetBpm, SetTimeSignature
 from imbolc.core.errors import ImbolcError, UnknownCatalogEntry
 from imbolc.core.midifile import MidiFileError, export_midi, import_midi
-from imbolc.core.notes import Note
+from imbolc.core.notes import TICKS_PER_BEAT, Note
 from imbolc.core.project import Project
 from imbolc.core.store import Store
+from imbolc.core.timemap import TempoChange
 
 Event = tuple[int, Any]
 """(absolute tick, mido message) as a fixture track lists them."""
@@ -35,7 +36,9 @@ def meta(tick: int, kind: str, **values: Any) -> Event:
     return tick, mido.MetaMessage(kind, **values)
 
 
-def write_song(path: Path, *tracks: list[Event], ppq: int = 480, midi_type: int = 1) -> Path:
+def write_song(
+    path: Path, *tracks: list[Event], ppq: int = TICKS_PER_BEAT, midi_type: int = 1
+) -> Path:
     """A MIDI file whose tracks hold ``tracks``' events in tick order (ties keep list order)."""
     midi = mido.MidiFile(type=midi_type, ticks_per_beat=ppq)
     for events in tracks:
@@ -92,18 +95,18 @@ def assert_round_trip_keeps(project: Project, tmp_path: Path) -> None:
 # --- import: timing -------------------------------------------------------------------------
 
 
-def test_ppq_96_ticks_are_rescaled_to_480_per_beat(tmp_path: Path) -> None:
+def test_ppq_96_ticks_are_rescaled_to_960_per_beat(tmp_path: Path) -> None:
     path = write_song(tmp_path / "a.mid", [on(96, 60), off(144, 60)], ppq=96)
-    assert notes_of(import_midi(path)) == (Note(480, 240, 60),)
+    assert notes_of(import_midi(path)) == (Note(960, 480, 60),)
 
 
-def test_ppq_960_ticks_are_rescaled_to_480_per_beat(tmp_path: Path) -> None:
-    path = write_song(tmp_path / "a.mid", [on(1920, 62), off(3840, 62)], ppq=960)
-    assert notes_of(import_midi(path)) == (Note(960, 960, 62),)
+def test_ppq_480_ticks_are_rescaled_to_960_per_beat(tmp_path: Path) -> None:
+    path = write_song(tmp_path / "a.mid", [on(960, 62), off(1920, 62)], ppq=480)
+    assert notes_of(import_midi(path)) == (Note(1920, 1920, 62),)
 
 
 def test_ticks_between_imbolc_ticks_round_to_the_nearest(tmp_path: Path) -> None:
-    path = write_song(tmp_path / "a.mid", [on(7, 60), off(1000, 60)], ppq=1000)
+    path = write_song(tmp_path / "a.mid", [on(7, 60), off(1000, 60)], ppq=2000)
     assert notes_of(import_midi(path)) == (Note(3, 477, 60),)
 
 
@@ -124,9 +127,9 @@ def test_overlapping_notes_of_one_pitch_end_first_in_first_out(tmp_path: Path) -
     assert notes_of(import_midi(path)) == (Note(0, 200, 60, 90), Note(100, 200, 60, 80))
 
 
-def test_zero_length_notes_last_one_tick(tmp_path: Path) -> None:
+def test_zero_length_notes_last_a_64th_note(tmp_path: Path) -> None:
     path = write_song(tmp_path / "a.mid", [on(480, 60), off(480, 60)])
-    assert notes_of(import_midi(path)) == (Note(480, 1, 60),)
+    assert notes_of(import_midi(path)) == (Note(480, TICKS_PER_BEAT // 16, 60),)
 
 
 def test_notes_never_released_end_with_their_track(tmp_path: Path) -> None:
@@ -145,12 +148,13 @@ def test_the_first_tempo_becomes_the_bpm(tmp_path: Path) -> None:
     assert import_midi(path).session.settings.bpm == 90.0
 
 
-def test_later_tempo_changes_leave_notes_on_their_beats(tmp_path: Path) -> None:
+def test_later_tempo_changes_are_kept_and_notes_stay_on_their_beats(tmp_path: Path) -> None:
     conductor = [meta(0, "set_tempo", tempo=500_000), meta(480, "set_tempo", tempo=250_000)]
     path = write_song(tmp_path / "a.mid", conductor, [on(960, 60), off(1440, 60)], ppq=480)
     project = import_midi(path)
     assert project.session.settings.bpm == 120.0
-    assert notes_of(project) == (Note(960, 480, 60),)
+    assert project.session.tempo_map.tempos == (TempoChange(960, 240.0),)
+    assert notes_of(project) == (Note(1920, 960, 60),)
 
 
 def test_the_earliest_tempo_wins_whichever_track_holds_it(tmp_path: Path) -> None:
@@ -217,7 +221,7 @@ def test_a_song_ending_on_a_bar_line_loops_exactly_to_it(tmp_path: Path) -> None
 
 def test_running_status_is_read(tmp_path: Path) -> None:
     path = write_raw(tmp_path / "running.mid", RUNNING_STATUS)
-    assert notes_of(import_midi(path)) == (Note(0, 480, 60, 100), Note(0, 480, 64, 80))
+    assert notes_of(import_midi(path)) == (Note(0, 960, 60, 100), Note(0, 960, 64, 80))  # ppq 480
 
 
 # --- import: instruments --------------------------------------------------------------------
@@ -378,12 +382,12 @@ def channel_events(track: Any) -> list[tuple[int, str, int, int, int]]:
     return found
 
 
-def test_export_writes_type_1_at_480_ppq_with_a_tempo_track(tmp_path: Path) -> None:
+def test_export_writes_type_1_at_960_ppq_with_a_tempo_track(tmp_path: Path) -> None:
     store = Store(build(("Lead", "saw", (Note(0, 480, 60),)), bpm=90.0))
     store.dispatch(SetTimeSignature(7, 8))
     export_midi(store.state, tmp_path / "out.mid")
     midi = mido.MidiFile(tmp_path / "out.mid")
-    assert (midi.type, midi.ticks_per_beat, len(midi.tracks)) == (1, 480, 2)
+    assert (midi.type, midi.ticks_per_beat, len(midi.tracks)) == (1, 960, 2)
     conductor = {msg.type: msg for msg in midi.tracks[0]}
     assert conductor["set_tempo"].tempo == mido.bpm2tempo(90)
     ts = conductor["time_signature"]

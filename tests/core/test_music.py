@@ -32,6 +32,7 @@ from imbolc.core.music import (
     snap_to_scale,
     ticks_to_seconds,
 )
+from imbolc.core.notes import TICKS_PER_BEAT
 
 
 def test_a4_is_440_hz_by_default() -> None:
@@ -226,7 +227,7 @@ def test_euclidean_rejects_out_of_range_arguments(pulses: int, steps: int) -> No
 
 
 def test_one_beat_at_120_bpm_is_half_a_second() -> None:
-    assert ticks_to_seconds(480, 120) == pytest.approx(0.5)
+    assert ticks_to_seconds(TICKS_PER_BEAT, 120) == pytest.approx(0.5)
 
 
 def test_seconds_to_ticks_inverts_ticks_to_seconds() -> None:
@@ -239,7 +240,7 @@ def test_time_helpers_reject_zero_bpm() -> None:
 
 
 def test_bar_ticks_of_common_and_compound_time() -> None:
-    assert (bar_ticks(4, 4), bar_ticks(6, 8), bar_ticks(7, 16)) == (1920, 1440, 840)
+    assert (bar_ticks(4, 4), bar_ticks(6, 8), bar_ticks(7, 16)) == (3840, 2880, 1680)
 
 
 def test_bar_ticks_rejects_a_non_power_of_two_denominator() -> None:

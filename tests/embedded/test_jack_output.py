@@ -27,7 +27,7 @@ engine.start()
 engine.attach(store)
 engine.play()
 deadline = time.monotonic() + 20  # the first start may compile the SynthDefs
-while engine.transport().tick < 960 and time.monotonic() < deadline:
+while engine.transport().tick < 1920 and time.monotonic() < deadline:  # two beats
     time.sleep(0.05)
 status, transport = engine.status(), engine.transport()
 blocks = len(engine.block_seconds)
@@ -62,4 +62,4 @@ def test_the_embedded_engine_streams_blocks_to_a_running_jack_server(jack: Jackd
     # Two beats at 120 BPM is a second: ~190 blocks of 256 frames at 48 kHz, at least.
     assert report["blocks"] > 150, report
     assert report["playing"] is True
-    assert report["tick"] >= 960
+    assert report["tick"] >= 1920

@@ -390,9 +390,10 @@ def test_a_score_of_thousands_of_bundles_renders_without_stalling(tmp_path: Path
     # scsynth prints a line per bundle: more than a pipe holds, unless someone reads it.
     store = Store()
     ident = add_sine(store)
-    notes = tuple(Note(tick, 5, A4 + tick // 10 % 12) for tick in range(0, 30_000, 10))
+    span, gap = 62.5 * TICKS_PER_BEAT, TICKS_PER_BEAT // 48  # 31 s of 3,000 notes
+    notes = tuple(Note(tick, gap // 2, A4 + tick // gap % 12) for tick in range(0, int(span), gap))
     store.dispatch(AddNotes(ident, notes))
-    project = looped(store, 30_000)
+    project = looped(store, int(span))
     results: list[RenderResult] = []
     worker = threading.Thread(
         target=lambda: results.append(render(project, tmp_path / "dense.wav")), daemon=True

@@ -68,6 +68,7 @@ OTHER = InstrumentId(2)
 LANE = LaneId(1)
 CLIP = ClipId(1)
 SPT_120 = 60.0 / (120 * BEAT)
+SIXTEENTH = BEAT // 4
 
 
 def build(*actions: Action, project: Project | None = None) -> Project:
@@ -143,7 +144,12 @@ def test_loop_wrap_splits_the_window_and_times_keep_increasing() -> None:
     times = [n.time for n in window.notes]
     assert ticks == [3 * BEAT, 0, 3 * BEAT, 0]
     assert times == pytest.approx(
-        [40 * SPT_120, 520 * SPT_120, (520 + BAR - BEAT) * SPT_120, (520 + BAR) * SPT_120]
+        [
+            40 * SPT_120,
+            (BEAT + 40) * SPT_120,
+            (BEAT + 40 + BAR - BEAT) * SPT_120,
+            (BEAT + 40 + BAR) * SPT_120,
+        ]
     )
     assert times == sorted(times)
     assert window.next_tick == 3 * BEAT - 40
@@ -342,7 +348,8 @@ def test_cutting_playback_into_other_windows_gives_the_same_notes(cuts: list[flo
 
 
 def _grid_notes() -> tuple[Note, ...]:
-    return (hit(60, 0), hit(61, 120), hit(62, 240), hit(63, 360), hit(64, 480))
+    s = SIXTEENTH
+    return (hit(60, 0), hit(61, s), hit(62, 2 * s), hit(63, 3 * s), hit(64, 4 * s))
 
 
 def _delays(window: Window) -> dict[int, float]:
@@ -351,19 +358,20 @@ def _delays(window: Window) -> dict[int, float]:
 
 def test_swing_delays_only_eighth_off_beats() -> None:
     window = play(synth_with(*_grid_notes(), more=(SetSwing(0.5),)), 0, BAR)
-    assert _delays(window) == {60: 0, 61: 0, 62: 0.5 * 240 * 0.5, 63: 0, 64: 0}
+    assert _delays(window) == {60: 0, 61: 0, 62: 0.5 * (BEAT // 2) * 0.5, 63: 0, 64: 0}
 
 
 def test_sixteenth_grid_swing_delays_odd_sixteenths() -> None:
     groove = Groove(swing=0.5, swing_grid="sixteenths")
     window = play(synth_with(*_grid_notes(), more=(SetGroove(SYNTH, groove),)), 0, BAR)
-    assert _delays(window) == {60: 0, 61: 30, 62: 0, 63: 30, 64: 0}
+    assert _delays(window) == {60: 0, 61: SIXTEENTH // 4, 62: 0, 63: SIXTEENTH // 4, 64: 0}
 
 
 def test_both_grids_swing_eighths_and_sixteenths() -> None:
     groove = Groove(swing=0.5, swing_grid="both")
     window = play(synth_with(*_grid_notes(), more=(SetGroove(SYNTH, groove),)), 0, BAR)
-    assert _delays(window) == {60: 0, 61: 30, 62: 60, 63: 30, 64: 0}
+    q = SIXTEENTH // 4
+    assert _delays(window) == {60: 0, 61: q, 62: 2 * q, 63: q, 64: 0}
 
 
 def test_humanize_stays_within_twenty_ms_and_thirty_velocity_steps() -> None:
@@ -460,7 +468,8 @@ def test_kit_steps_play_at_the_resolution_with_odd_steps_swung() -> None:
         *(SetDrumStep(SYNTH, 0, 0, step, on) for step in range(4)), SetKitSwing(SYNTH, 0.5)
     )
     window = play(project, 0, BEAT)
-    assert _steps(window) == [(0, 0, 36), (150, 0, 36), (240, 0, 36), (390, 0, 36)]
+    s, late = SIXTEENTH, SIXTEENTH // 4
+    assert _steps(window) == [(0, 0, 36), (s + late, 0, 36), (2 * s, 0, 36), (3 * s + late, 0, 36)]
 
 
 def test_kit_resolution_sets_the_step_length() -> None:
@@ -469,7 +478,7 @@ def test_kit_resolution_sets_the_step_length() -> None:
         SetDrumStep(SYNTH, 0, 1, 0, DrumStep(active=True)),
         SetDrumStep(SYNTH, 0, 1, 3, DrumStep(active=True)),
     )
-    assert [t for t, _, _ in _steps(play(project, 0, 2 * BEAT))] == [0, 3 * 240]
+    assert [t for t, _, _ in _steps(play(project, 0, 2 * BEAT))] == [0, 3 * (BEAT // 2)]
 
 
 def test_kit_steps_carry_velocity_and_pitch_offsets() -> None:
@@ -510,11 +519,11 @@ def test_the_pattern_chain_advances_on_every_pattern_wrap() -> None:
     window = play(project, 0, 4 * BEAT)
     assert [(t, pad) for t, pad, _ in _steps(window)] == [
         (0, 0),
-        (480, 1),
-        (720, 1),
-        (960, 1),
-        (1200, 1),
-        (1440, 0),
+        (BEAT, 1),
+        (BEAT * 3 // 2, 1),
+        (2 * BEAT, 1),
+        (BEAT * 5 // 2, 1),
+        (3 * BEAT, 0),
     ]
 
 
@@ -549,8 +558,8 @@ def _arp(direction: ArpDirection, held: int = BAR) -> list[int]:
     chord = (hit(60, 0, held), hit(64, 0, held), hit(67, 0, held))
     window = play(synth_with(*chord, more=(SetArpeggiator(SYNTH, arp),)), 0, 2 * BAR)
     times = [round(n.time / SPT_120, 6) for n in window.notes]
-    assert times == [240 * k for k in range(len(times))]
-    assert all(n.duration == pytest.approx(120 * SPT_120) for n in window.notes)
+    assert times == [(BEAT // 2) * k for k in range(len(times))]
+    assert all(n.duration == pytest.approx(SIXTEENTH * SPT_120) for n in window.notes)
     return [n.pitch for n in window.notes]
 
 

@@ -137,3 +137,18 @@ def test_editing_the_notes_of_a_missing_track_is_invalid(
 ) -> None:
     with pytest.raises(InvalidAction, match="instrument 9, which has no track"):
         apply_restore(make_project(1), Restore("undo", "x", (TrackEdit(9, (), ()),)))
+
+
+def test_undoing_a_tempo_edit_restores_the_map_alone(
+    make_project: Callable[[int], Project],
+) -> None:
+    old = applied(make_project(3), act.AddTempoChange(960, 90.0))
+    new = applied(old, act.SetTempoChange(960, 70.0, True), act.SetMeterChange(2, 7, 8))
+    restore = restore_between(new, old, "undo", "tempo")
+    assert [type(unit).__name__ for unit in restore.units] == ["TempoMapValue"]
+    for wire in ("msgpack", "json"):
+        codec = Codec(wire)  # type: ignore[arg-type]
+        record = codec.decode_server(codec.payload(Commits((CommitRecord(1, 1, 1, restore),))))
+        back, changes = apply_restore(new, record.commits[0].op)
+        assert same_bytes(back, old)
+        assert SessionChanged("tempo_map") in changes

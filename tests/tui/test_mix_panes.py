@@ -8,6 +8,7 @@ import pytest
 from tui_fakes import DEMO, AppFactory, FakeEngine, MemoryIO, burst
 
 from imbolc.core.automation import AutomationTarget
+from imbolc.core.notes import TICKS_PER_BEAT
 from imbolc.core.store import Store
 from imbolc.tui.screens.prompts import ChoiceScreen
 
@@ -117,7 +118,7 @@ async def test_enter_places_an_automation_point_at_the_cursor(
     async with app.run_test() as pilot:
         await burst(pilot, "f7", "right", "right", "shift+up", "enter")
         lane = store.state.session.automation.lanes[0]
-        point = lane.points[lane.find(960)]  # type: ignore[index]
+        point = lane.points[lane.find(2 * TICKS_PER_BEAT)]  # type: ignore[index]
         assert point.value == pytest.approx(0.55)
 
 

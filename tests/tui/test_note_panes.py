@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from tui_fakes import DEMO, AppFactory, FakeEngine, burst
 
-from imbolc.core.notes import Note, Track
+from imbolc.core.notes import TICKS_PER_BEAT, Note, Track
 from imbolc.core.store import Store
 from imbolc.tui.panes.drums import DrumsPane
 from imbolc.tui.panes.piano_roll import PianoRollPane
@@ -57,7 +57,7 @@ async def test_velocity_and_duration_keys_change_the_note_under_the_cursor(
         roll.cursor_tick, roll.cursor_pitch = 0, 33  # the bass's first note (A1)
         await pilot.press("plus", "alt+right")
         note = track(store, BASS.id).notes[0]
-        assert (note.velocity, note.duration) == (118, 200 + roll.step)
+        assert (note.velocity, note.duration) == (118, 5 * TICKS_PER_BEAT // 12 + roll.step)
 
 
 async def test_loop_bounds_and_looping_follow_the_cursor(
@@ -82,7 +82,7 @@ async def test_a_selection_is_copied_and_pasted_at_the_cursor(
         roll = await open_roll(app, pilot, down=3)  # the lead: a note at tick 0, pitch 76
         roll.cursor_tick, roll.cursor_pitch = 0, 76
         await pilot.press("shift+right", "ctrl+c")
-        assert app.ws.clipboard == (Note(0, 930, 76, 95),)
+        assert app.ws.clipboard == (Note(0, 2 * TICKS_PER_BEAT - TICKS_PER_BEAT // 16, 76, 95),)
         roll.cursor_tick = 64 * roll.step
         await pilot.press("ctrl+v")
         assert track(store, LEAD.id).find(64 * roll.step, 76) is not None
@@ -108,9 +108,9 @@ async def test_zoom_changes_the_grid_step(make_app: AppFactory) -> None:
     async with app.run_test() as pilot:
         roll = await open_roll(app, pilot)
         await pilot.press("z")
-        assert roll.step == 60
+        assert roll.step == TICKS_PER_BEAT // 8
         await pilot.press("x", "x")
-        assert roll.step == 240
+        assert roll.step == TICKS_PER_BEAT // 2
 
 
 async def test_the_playhead_is_shown_only_while_playing(
@@ -186,9 +186,9 @@ async def test_a_clip_is_captured_placed_moved_duplicated_and_removed(
         app.panes["arrangement"].column = 32  # type: ignore[attr-defined]
         await pilot.press("p")
         placed = store.state.session.arrangement.placements[-1]
-        assert (placed.clip_id, placed.start_tick) == (clip.id, 32 * 480)
+        assert (placed.clip_id, placed.start_tick) == (clip.id, 32 * TICKS_PER_BEAT)
         await pilot.press("shift+right")
-        assert store.state.session.arrangement.placements[-1].start_tick == 33 * 480
+        assert store.state.session.arrangement.placements[-1].start_tick == 33 * TICKS_PER_BEAT
         await pilot.press("y")
         assert len(store.state.session.arrangement.placements) == len(arrangement.placements) + 2
         await pilot.press("d")

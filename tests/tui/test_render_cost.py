@@ -138,7 +138,8 @@ async def test_the_playhead_repaints_the_roll_only_when_it_reaches_another_colum
         roll = app.panes["piano_roll"]
         await pilot.pause()
         renders.clear()
-        for tick in (0.0, 10.0, 50.0, 119.0):
+        column = roll.step  # type: ignore[attr-defined]
+        for tick in (0.0, 10.0, 50.0, column - 1.0):
             roll.live(Transport(playing=True, tick=tick), Meters())
-        roll.live(Transport(playing=True, tick=120.0), Meters())
+        roll.live(Transport(playing=True, tick=float(column)), Meters())
         assert renders["refresh PianoRollPane"] == 2

@@ -26,6 +26,7 @@ SCREENS: dict[str, tuple[str, ...]] = {
     "project": ("f6",),
     "help": ("f4", "question_mark"),
     "add_instrument": ("a",),
+    "tempo": ("ctrl+t", "right", "right", "right", "right", "a", "pageup", "r", "m"),
 }
 SIZES = {"120x40": (120, 40), "80x24": (80, 24)}
 

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from imbolc.core.notes import TICKS_PER_BEAT
 from imbolc.persist import load_project
 
 pytestmark = pytest.mark.skipif(
@@ -124,7 +125,8 @@ def test_a_song_made_in_the_terminal_is_there_after_reopening(
     while "song.imbolc" in terminal.screen() and time.monotonic() < deadline:
         time.sleep(0.1)
     notes = load_project(song).session.piano_roll.tracks[0].notes
-    assert [(n.tick, n.pitch) for n in notes] == [(0, 60), (480, 60), (960, 60)]
+    beat = TICKS_PER_BEAT
+    assert [(n.tick, n.pitch) for n in notes] == [(0, 60), (beat, 60), (2 * beat, 60)]
     terminal.start(imbolc)
     screen = terminal.wait_for("sine-1")
     assert "song.imbolc" in screen

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from imbolc.core.catalog import ParamSpec
+from imbolc.core.notes import TICKS_PER_BEAT
 from imbolc.core.templates import demo_project
 from imbolc.tui import format as fmt
 from imbolc.tui.keymap import default_keymap
@@ -16,8 +17,9 @@ from imbolc.tui.widgets.state_view import unchanged
 
 def test_positions_read_as_bars_beats_and_sixteenths() -> None:
     assert fmt.position(0, (4, 4)) == "1.1.1"
-    assert fmt.position(4 * 480 + 480 + 240, (4, 4)) == "2.2.3"
-    assert fmt.position(3 * 480, (3, 4)) == "2.1.1"
+    beat = TICKS_PER_BEAT
+    assert fmt.position(4 * beat + beat + beat // 2, (4, 4)) == "2.2.3"
+    assert fmt.position(3 * beat, (3, 4)) == "2.1.1"
 
 
 def test_levels_pans_and_parameters_read_naturally() -> None:
@@ -60,3 +62,32 @@ def test_identity_decides_whether_a_view_changed() -> None:
     assert unchanged((project.session, 3, "a"), (project.session, 3, "a"))
     assert not unchanged((project.session,), (twin.session,))  # equal, but not the same
     assert not unchanged(None, (project,))
+
+
+def test_positions_follow_meter_changes() -> None:
+    from imbolc.core.timemap import MeterChange, TimeMap
+
+    beat = TICKS_PER_BEAT
+    tmap = TimeMap(120.0, meters=(MeterChange(1, 3, 4), MeterChange(2, 6, 8)))
+    assert fmt.position(4 * beat, tmap) == "2.1.1"
+    assert fmt.position(7 * beat, tmap) == "3.1.1"
+    assert fmt.position(7 * beat + beat // 2, tmap) == "3.2.1"  # eighth-note beats in 6/8
+    assert fmt.position(7 * beat + 3 * beat, tmap) == "4.1.1"
+
+
+async def test_the_piano_roll_ruler_numbers_bars_through_a_meter_change() -> None:
+    from tui_fakes import DEMO, FakeEngine, MemoryIO
+
+    from imbolc.core.actions import SetMeterChange
+    from imbolc.core.store import Store
+    from imbolc.tui.app import ImbolcApp
+
+    store = Store(DEMO, clock=lambda: 0.0)
+    store.dispatch(SetMeterChange(1, 3, 4))
+    app = ImbolcApp(store, FakeEngine(), MemoryIO(), None, None)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("down", "f2", "x", "x")  # one column per beat
+        roll = app.panes["piano_roll"]
+        ruler = str(roll.render()).splitlines()[1]
+        assert ruler.index("2") - ruler.index("1") == 4
+        assert ruler.index("3") - ruler.index("2") == 3  # a 3/4 bar is three beats

@@ -226,6 +226,10 @@ class Instrument(msgspec.Struct, frozen=True):
     sampler: SamplerConfig | None = None
     kit: KitConfig | None = None
     next_stage_id: int = 1
+    midi_channel: int | None = None
+    """The MIDI channel (0..15) an imported part came from; export writes it back there."""
+    midi_program: int | None = None
+    """The General MIDI program (0..127) an imported part used; export writes it back."""
 
     def stage_position(self, stage_id: int) -> int | None:
         """Where stage ``stage_id`` sits in the chain, if it is there."""

@@ -1,44 +1,26 @@
 """Standard MIDI files: import a song as a new project, export a project's piano roll.
 
-The only core module that imports mido. A piano roll keeps musical time, so ticks are rescaled
-to 480 per beat and the earliest tempo becomes the project's bpm. Later tempo changes are not
-kept: every note stays on its beat and the whole song plays at the first tempo.
+The only core module that imports mido: it turns a file into a ``MidiSong`` (plain events at
+absolute ticks) and back; ``midi_import`` and ``midi_export`` do the musical work. Import keeps
+the tempo and meter maps, so every note sounds at the second the file says.
 """
 
 from __future__ import annotations
 
 import io
-import itertools
 import os
-from collections import Counter, defaultdict, deque
-from collections.abc import Iterable
 from contextlib import suppress
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 import mido
 
 from imbolc.core import catalog
-from imbolc.core.actions import AddInstrument, AddNotes, SetBpm, SetLoop, SetTimeSignature
-from imbolc.core.apply.notes import MAX_TICK
 from imbolc.core.errors import ImbolcError, InvalidAction
-from imbolc.core.notes import TICKS_PER_BEAT, Note
+from imbolc.core.midi_export import build_song
+from imbolc.core.midi_import import build_project
+from imbolc.core.midi_song import LAYER_MARK, MidiEvent, MidiSong, MidiTrackData
 from imbolc.core.project import Project
-from imbolc.core.store import Store
-from imbolc.core.targets import BPM_RANGE
-from imbolc.core.validate import MAX_NAME_LENGTH
-
-DRUM_CHANNEL = 9
-"""General MIDI channel 10, counted from 0: its notes are drums."""
-MELODIC_CHANNELS = tuple(channel for channel in range(16) if channel != DRUM_CHANNEL)
-KIT_SOURCE = "kit"
-DRUMS_NAME = "drums"
-MICROSECONDS_PER_MINUTE = 60_000_000
-MAX_MIDI_TEMPO = 0xFFFFFF
-"""The largest tempo (microseconds per beat) the 3-byte ``set_tempo`` event holds."""
-RELEASE_VELOCITY = 64
-"""The note-off velocity MIDI uses when none is known."""
 
 
 class MidiFileError(ImbolcError):
@@ -50,80 +32,55 @@ class MidiFileError(ImbolcError):
         self.problem = problem
 
 
-class _RawNote(NamedTuple):
-    start: int
-    end: int
-    pitch: int
-    velocity: int
+def import_midi(path: str | Path, source: str | None = None, controllers: bool = False) -> Project:
+    """A new project holding the song in ``path`` (see ``import_midi_report``)."""
+    return import_midi_report(path, source, controllers)[0]
 
 
-@dataclass
-class _Song:
-    """What a file holds that imbolc keeps, still in the file's ticks."""
+def import_midi_report(
+    path: str | Path, source: str | None = None, controllers: bool = False
+) -> tuple[Project, list[str]]:
+    """A new project holding the song in ``path``, and what the import changed or left out.
 
-    parts: defaultdict[tuple[int, int], list[_RawNote]] = field(
-        default_factory=lambda: defaultdict(list)
-    )
-    """Notes per (track index, channel)."""
-    track_names: dict[int, str] = field(default_factory=dict)
-    tempo: tuple[int, int] | None = None
-    """(tick, microseconds per beat) of the earliest tempo event."""
-    meter: tuple[int, int, int] | None = None
-    """(tick, numerator, denominator) of the earliest time signature."""
-
-
-def import_midi(path: str | Path, source: str = "saw") -> Project:
-    """A new project holding the song in ``path``: one instrument per track and channel.
-
-    Melodic parts play catalog source ``source``; channel 10 becomes a drum kit whose notes
-    keep their General MIDI pitches. Only the earliest tempo is kept (notes stay on their
-    beats); tracks of a type-2 file are laid over each other from the start.
-    Raises ``MidiFileError`` for a file that is missing, not MIDI, damaged or without notes,
-    and ``UnknownCatalogEntry`` for an unknown ``source``.
+    One instrument per track (or same-named tracks) and channel. Melodic parts play catalog
+    source ``source``, or when None the source closest to their General MIDI program; channel
+    10 becomes a drum kit whose notes keep their General MIDI pitches. Tracks of a type-2 file
+    are laid over each other from the start. CC 7 × CC 11 set the level and CC 10 the pan
+    (their later moves become lanes); with ``controllers`` the sustain pedal lengthens notes
+    and the modulation wheel drives the LFO depth. Raises ``MidiFileError`` for a file that is
+    missing, not MIDI, damaged or without notes, and ``UnknownCatalogEntry`` for an unknown
+    ``source``.
     """
-    melodic = catalog.source(source).name
+    melodic = None if source is None else catalog.source(source).name
     file = Path(path)
     midi = _read(file)
     ppq: int = midi.ticks_per_beat
     if ppq <= 0:
         raise MidiFileError(file, "uses SMPTE (frames per second) timing, which has no beats")
-    song = _scan(midi.tracks)
-    if not song.parts:
+    song = read_song(midi)
+    if not any(event.kind == "on" for track in song.tracks for event in track.events):
         raise MidiFileError(file, "contains no notes")
     try:
-        return _build(song, ppq, melodic)
+        return build_project(song, melodic, controllers)
     except InvalidAction as err:
         raise MidiFileError(file, f"holds a value imbolc cannot take: {err}") from err
 
 
-def export_midi(project: Project, path: str | Path) -> None:
-    """Write the piano roll to ``path`` as a type-1 file at 480 ticks per beat.
+def export_midi(project: Project, path: str | Path) -> list[str]:
+    """Write the piano roll to ``path`` as a type-1 file at imbolc's ticks per beat.
 
-    A tempo track carries the bpm and time signature; every instrument with notes gets a
-    track named after it, on a channel of its own (kits on channel 10). Note probability,
-    the arrangement and automation are not written. The file is replaced only when complete.
+    A conductor track carries the tempo and meter maps; every instrument with notes gets a
+    track named after it on its own channel (the one it was imported from, kits on 10) with
+    its program, level and pan (CC 7, CC 10) and their lanes. Returns what MIDI cannot hold
+    (note probability; channels shared past 15 melodic instruments). The arrangement and other
+    automation are not written. The file is replaced only when complete.
     """
     file = Path(path)
-    settings = project.session.settings
-    numerator, denominator = settings.time_signature
-    midi = mido.MidiFile(type=1, ticks_per_beat=TICKS_PER_BEAT, charset="utf-8")
-    tempo = min(_tempo(settings.bpm), MAX_MIDI_TEMPO)
-    conductor = [
-        mido.MetaMessage("set_tempo", tempo=tempo),
-        mido.MetaMessage("time_signature", numerator=numerator, denominator=denominator),
-    ]
-    midi.tracks.append(mido.MidiTrack(conductor))
-    melodic_channels = itertools.cycle(MELODIC_CHANNELS)
-    roll = project.session.piano_roll
-    for inst in project.instruments.items:
-        track = roll.track(inst.id)
-        if track is None or not track.notes:
-            continue
-        channel = DRUM_CHANNEL if inst.source == KIT_SOURCE else next(melodic_channels)
-        midi.tracks.append(_midi_track(inst.name, channel, track.notes))
+    song, report = build_song(project)
     buffer = io.BytesIO()
-    midi.save(file=buffer)
+    write_song(song).save(file=buffer)
     _write_whole(file, buffer.getvalue())
+    return report
 
 
 def _read(path: Path) -> Any:
@@ -141,126 +98,94 @@ def _read(path: Path) -> Any:
         raise MidiFileError(path, "not a valid MIDI file: an event is malformed") from err
 
 
-def _scan(tracks: Iterable[Any]) -> _Song:
-    """Pair note-ons with note-offs (first in, first out per pitch) and pick up the metadata."""
-    song = _Song()
-    for index, track in enumerate(tracks):
+def _event(tick: int, msg: Any) -> MidiEvent | None:
+    kind = msg.type
+    if kind == "note_on":
+        if msg.velocity > 0:
+            return MidiEvent(tick, "on", msg.channel, msg.note, msg.velocity)
+        return MidiEvent(tick, "off", msg.channel, msg.note)
+    if kind == "note_off":
+        return MidiEvent(tick, "off", msg.channel, msg.note, msg.velocity)
+    simple = {
+        "program_change": ("program", "program", None),
+        "control_change": ("cc", "control", "value"),
+        "pitchwheel": ("bend", "pitch", None),
+        "aftertouch": ("aftertouch", "value", None),
+        "polytouch": ("poly_aftertouch", "note", "value"),
+    }
+    if kind in simple:
+        name, first, second = simple[kind]
+        return MidiEvent(tick, name, msg.channel, getattr(msg, first),
+                         getattr(msg, second) if second else 0)  # fmt: skip
+    if kind == "set_tempo":
+        return MidiEvent(tick, "tempo", a=msg.tempo)
+    if kind == "time_signature":
+        return MidiEvent(tick, "meter", a=msg.numerator, b=msg.denominator)
+    if kind == "key_signature":
+        return MidiEvent(tick, "key", text=msg.key)
+    if kind == "sysex":
+        return MidiEvent(tick, "sysex")
+    if msg.is_meta:
+        return MidiEvent(tick, "meta", text=kind)
+    return MidiEvent(tick, "meta", text=kind)  # system common/realtime bytes in a file
+
+
+def read_song(midi: Any) -> MidiSong:
+    """A parsed mido file as plain events at absolute ticks, track by track."""
+    song = MidiSong(midi.ticks_per_beat, midi.type)
+    for track in midi.tracks:
+        data = MidiTrackData()
         tick = 0
-        held: defaultdict[tuple[int, int], deque[tuple[int, int]]] = defaultdict(deque)
         for msg in track:
             tick += msg.time
-            kind = msg.type
-            if kind == "note_on" and msg.velocity > 0:
-                held[msg.channel, msg.note].append((tick, msg.velocity))
-            elif kind in ("note_on", "note_off"):
-                waiting = held.get((msg.channel, msg.note))
-                if waiting:
-                    start, velocity = waiting.popleft()
-                    note = _RawNote(start, tick, msg.note, velocity)
-                    song.parts[index, msg.channel].append(note)
-            elif kind == "track_name":
-                song.track_names.setdefault(index, msg.name)
-            elif kind == "set_tempo" and (song.tempo is None or tick < song.tempo[0]):
-                song.tempo = (tick, msg.tempo)
-            elif kind == "time_signature" and (song.meter is None or tick < song.meter[0]):
-                song.meter = (tick, msg.numerator, msg.denominator)
-        for (channel, pitch), waiting in held.items():  # never released: end with the track
-            for start, velocity in waiting:
-                song.parts[index, channel].append(_RawNote(start, tick, pitch, velocity))
+            if msg.type == "track_name" and not data.name:
+                data.name = msg.name
+            if msg.type == "text" and msg.text == LAYER_MARK:
+                data.continues = True
+                continue
+            event = _event(tick, msg)
+            if event is not None:
+                data.events.append(event)
+        data.end = tick
+        song.tracks.append(data)
     return song
 
 
-def _build(song: _Song, ppq: int, melodic: str) -> Project:
-    """The project, built action by action so the core validates every value."""
-    store = Store()
-    if song.tempo is not None:
-        store.dispatch(SetBpm(_bpm(song.tempo[1])))
-    if song.meter is not None:
-        with suppress(InvalidAction):  # a meter imbolc has no room for leaves 4/4
-            store.dispatch(SetTimeSignature(song.meter[1], song.meter[2]))
-    channels_in_track = Counter(track for track, _channel in song.parts)
-    song_end = 0
-    for (track, channel), raw_notes in sorted(song.parts.items()):
-        drums = channel == DRUM_CHANNEL
-        name = _clean_name(song.track_names.get(track, ""))
-        if name and channels_in_track[track] > 1:
-            suffix = f" (ch {channel + 1})"
-            name = name[: MAX_NAME_LENGTH - len(suffix)].rstrip() + suffix
-        store.dispatch(AddInstrument(KIT_SOURCE if drums else melodic, name or _default(drums)))
-        ident = store.state.instruments.items[-1].id
-        notes = tuple(_note(raw, ppq) for raw in raw_notes)
-        store.dispatch(AddNotes(ident, notes))
-        song_end = max(song_end, *(note.end for note in notes))
-    numerator, denominator = store.state.session.settings.time_signature
-    bar = TICKS_PER_BEAT * 4 * numerator // denominator
-    bars = -(-song_end // bar)
-    store.dispatch(SetLoop(0, min(bars * bar, MAX_TICK)))
-    return store.state
-
-
-def _default(drums: bool) -> str:
-    """The name of an unnamed part; empty lets the core name it "<source>-<id>"."""
-    return DRUMS_NAME if drums else ""
-
-
-def _ticks(file_ticks: int, ppq: int) -> int:
-    """File ticks at ``ppq`` per beat as imbolc ticks (480 per beat), rounded to the nearest."""
-    return (2 * file_ticks * TICKS_PER_BEAT + ppq) // (2 * ppq)
-
-
-def _note(raw: _RawNote, ppq: int) -> Note:
-    """A piano-roll note; both ends are rescaled so touching notes stay touching."""
-    tick = _ticks(raw.start, ppq)
-    duration = max(1, _ticks(raw.end, ppq) - tick)
-    return Note(tick, duration, raw.pitch, raw.velocity)
-
-
-def _tempo(bpm: float) -> int:
-    """Microseconds per beat at ``bpm``."""
-    return round(MICROSECONDS_PER_MINUTE / bpm)
-
-
-def _bpm(tempo: int) -> float:
-    """The bpm of a MIDI tempo, within imbolc's range; rounded to 0.01 when that loses nothing.
-
-    Exporting the result writes back the same tempo, so import → export → import is stable.
-    """
-    low, high = BPM_RANGE
-    if tempo <= 0:
-        return high
-    exact = MICROSECONDS_PER_MINUTE / tempo
-    rounded = round(exact, 2)
-    bpm = rounded if _tempo(rounded) == tempo else exact
-    return min(max(bpm, low), high)
-
-
-def _clean_name(raw: str) -> str:
-    """A track name as an instrument name: UTF-8 when it decodes as such, printable, short."""
-    try:
-        decoded = raw.encode("latin-1").decode("utf-8")
-    except UnicodeError:
-        decoded = raw
-    printable = "".join(char for char in decoded if char.isprintable())
-    return printable.strip()[:MAX_NAME_LENGTH].rstrip()
-
-
-def _midi_track(name: str, channel: int, notes: Iterable[Note]) -> Any:
-    """One named track of note-on/note-off pairs; at one tick, note-offs go first."""
-    events: list[tuple[int, bool, int, int]] = []
-    for note in notes:
-        events.append((note.tick, True, note.pitch, note.velocity))
-        events.append((note.end, False, note.pitch, RELEASE_VELOCITY))
-    events.sort()
-    messages = [mido.MetaMessage("track_name", name=name)]
-    now = 0
-    for tick, starts, pitch, velocity in events:
-        kind = "note_on" if starts else "note_off"
-        delta = tick - now
-        messages.append(
-            mido.Message(kind, channel=channel, note=pitch, velocity=velocity, time=delta)
+def _message(event: MidiEvent, delta: int) -> Any:
+    kind, channel = event.kind, event.channel
+    if kind == "on":
+        return mido.Message("note_on", channel=channel, note=event.a, velocity=event.b, time=delta)
+    if kind == "off":
+        return mido.Message("note_off", channel=channel, note=event.a, velocity=event.b, time=delta)
+    if kind == "program":
+        return mido.Message("program_change", channel=channel, program=event.a, time=delta)
+    if kind == "cc":
+        return mido.Message(
+            "control_change", channel=channel, control=event.a, value=event.b, time=delta
         )
-        now = tick
-    return mido.MidiTrack(messages)
+    if kind == "tempo":
+        return mido.MetaMessage("set_tempo", tempo=event.a, time=delta)
+    if kind == "meter":
+        return mido.MetaMessage("time_signature", numerator=event.a, denominator=event.b,
+                                time=delta)  # fmt: skip
+    raise ValueError(f"cannot write a {kind} event")
+
+
+def write_song(song: MidiSong) -> Any:
+    """A mido file of the song's tracks (events already in time order)."""
+    midi = mido.MidiFile(type=song.format, ticks_per_beat=song.ppq, charset="utf-8")
+    for track in song.tracks:
+        messages: list[Any] = []
+        if track.name:
+            messages.append(mido.MetaMessage("track_name", name=track.name))
+        if track.continues:
+            messages.append(mido.MetaMessage("text", text=LAYER_MARK))
+        now = 0
+        for event in track.events:
+            messages.append(_message(event, event.tick - now))
+            now = event.tick
+        midi.tracks.append(mido.MidiTrack(messages))
+    return midi
 
 
 def _write_whole(path: Path, data: bytes) -> None:
@@ -273,3 +198,6 @@ def _write_whole(path: Path, data: bytes) -> None:
         with suppress(OSError):
             partial.unlink(missing_ok=True)
         raise MidiFileError(path, f"cannot write the file: {err.strerror or err}") from err
+
+
+__all__ = ["MidiFileError", "export_midi", "import_midi", "import_midi_report"]

@@ -15,7 +15,7 @@ from typing import Literal
 
 from imbolc.core.errors import InvalidAction, ValueOutOfRange, WrongType
 
-TICKS_PER_BEAT = 480
+TICKS_PER_BEAT = 960
 """Sequencer resolution: ticks per quarter note (one beat at any BPM)."""
 
 MIDI_MIN = 0

@@ -11,6 +11,7 @@ from imbolc.core.automation import Automation
 from imbolc.core.midi_map import MidiSettings
 from imbolc.core.mixer import Mixer
 from imbolc.core.notes import PianoRoll
+from imbolc.core.timemap import TempoMap
 
 Key = Literal["C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B"]
 ScaleName = Literal[
@@ -69,3 +70,4 @@ class Session(msgspec.Struct, frozen=True):
     humanize: Humanize = Humanize()
     click: Click = Click()
     midi: MidiSettings = MidiSettings()
+    tempo_map: TempoMap = TempoMap()

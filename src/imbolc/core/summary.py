@@ -5,10 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from imbolc.core import catalog
+from imbolc.core.apply.tempo import tempo_map_problem
 from imbolc.core.errors import UnknownCatalogEntry
 from imbolc.core.instrument import EffectStage, FilterStage
 from imbolc.core.notes import TICKS_PER_BEAT
 from imbolc.core.project import Project
+from imbolc.core.timemap import time_map
 
 
 def song_length_ticks(project: Project) -> int:
@@ -30,7 +32,8 @@ def summarize(project: Project) -> dict[str, Any]:
     settings = session.settings
     roll = session.piano_roll
     length = song_length_ticks(project)
-    seconds = length / TICKS_PER_BEAT * 60.0 / settings.bpm
+    start = roll.loop_start if session.arrangement.play_mode == "pattern" and roll.looping else 0
+    seconds = time_map(session).seconds_between(start, start + length)
     instruments = []
     for inst in project.instruments.items:
         track = roll.track(inst.id)
@@ -70,7 +73,43 @@ def summarize(project: Project) -> dict[str, Any]:
         "automation_lanes": len(session.automation.lanes),
         "clips": len(session.arrangement.clips),
         "placements": len(session.arrangement.placements),
+        "tempo_changes": [
+            {"tick": c.tick, "beat": c.tick / TICKS_PER_BEAT, "bpm": c.bpm, "ramp": c.ramp}
+            for c in session.tempo_map.tempos
+        ],
+        "tempo_ramps_from_start": session.tempo_map.ramp_start,
+        "meter_changes": [
+            {"bar": m.bar + 1, "time_signature": [m.numerator, m.denominator]}
+            for m in session.tempo_map.meters
+        ],
     }
+
+
+def tempo_lines(project: Project) -> list[str]:
+    """The tempo and meter changes as readable lines, each at its bar.beat position."""
+    session = project.session
+    tmap = time_map(session)
+    settings = session.settings
+    num, den = settings.time_signature
+    start = "ramp" if session.tempo_map.ramp_start else "step"
+    if not session.tempo_map.tempos and not session.tempo_map.meters:
+        return []
+    lines = [f"tempo map: starts at {settings.bpm:g} BPM ({start}), {num}/{den}"]
+    for change in session.tempo_map.tempos:
+        at = tmap.position(change.tick)
+        kind = "ramp to the next change" if change.ramp else "step"
+        when = tmap.seconds_at(change.tick)
+        lines.append(
+            f"  bar {at.bar + 1} beat {at.beat + 1}{_ticks_into(at.ticks)} "
+            f"({when:.3f} s): {change.bpm:g} BPM, {kind}"
+        )
+    for meter in session.tempo_map.meters:
+        lines.append(f"  bar {meter.bar + 1}: {meter.numerator}/{meter.denominator}")
+    return lines
+
+
+def _ticks_into(ticks: int) -> str:
+    return f" +{ticks} ticks" if ticks else ""
 
 
 def _known(kind: str, name: str) -> str | None:
@@ -129,6 +168,9 @@ def check_project(project: Project) -> list[str]:
         ticks = [p.tick for p in lane.points]
         if ticks != sorted(set(ticks)):
             problems.append(f"automation lane {lane.id}: points unsorted or duplicated")
+    tempo_problem = tempo_map_problem(session.tempo_map)
+    if tempo_problem is not None:
+        problems.append(f"tempo map: {tempo_problem}")
     clip_ids = {clip.id for clip in session.arrangement.clips}
     for placement in session.arrangement.placements:
         if placement.clip_id not in clip_ids:

@@ -114,7 +114,7 @@ def _bass(store: Store) -> InstrumentId:
         for eighth, offset in enumerate((0, 0, 12, 0, 0, 7, 12, 0)):
             velocity = 110 if eighth % 4 == 0 else 85
             notes.append(
-                Note(bar * BAR + eighth * BEAT // 2, BEAT // 2 - 40, low + offset, velocity)
+                Note(bar * BAR + eighth * BEAT // 2, BEAT // 2 - BEAT // 12, low + offset, velocity)
             )
     store.dispatch(AddNotes(bass, tuple(notes)))
     return bass
@@ -127,7 +127,9 @@ def _chords(store: Store) -> InstrumentId:
     for bar, (root, quality) in enumerate(zip(_ROOTS, _QUALITIES, strict=True)):
         for interval in CHORD_SHAPES[quality]:
             for beat in (0, 2):
-                notes.append(Note(bar * BAR + beat * BEAT, 2 * BEAT - 60, root + interval, 80))
+                notes.append(
+                    Note(bar * BAR + beat * BEAT, 2 * BEAT - BEAT // 8, root + interval, 80)
+                )
     store.dispatch(AddNotes(keys, tuple(notes)))
     store.dispatch(SetMixerLevel(instrument_strip(keys), 0.6))
     store.dispatch(SetMixerPan(instrument_strip(keys), -0.2))
@@ -145,7 +147,7 @@ def _lead(store: Store) -> InstrumentId:
         (8, 72, 2), (10, 74, 1), (11, 76, 1), (12, 74, 4),
     )  # fmt: skip
     notes = tuple(
-        Note(beat * BEAT, length * BEAT - 30, pitch, 95) for beat, pitch, length in melody
+        Note(beat * BEAT, length * BEAT - BEAT // 16, pitch, 95) for beat, pitch, length in melody
     )
     store.dispatch(AddNotes(lead, notes))
     store.dispatch(SetMixerLevel(instrument_strip(lead), 0.55))

@@ -11,10 +11,11 @@ import itertools
 from dataclasses import dataclass, field
 
 from imbolc.core.ids import InstrumentId
-from imbolc.core.notes import TICKS_PER_BEAT
 from imbolc.core.project import Project
+from imbolc.core.timemap import TimeMap
 from imbolc.engine.engine import Engine
 from imbolc.engine.schedule import Scheduler
+from imbolc.engine.schedule_timeline import clock_of
 
 
 @dataclass(order=True)
@@ -44,18 +45,24 @@ class Player:
         self.tick, self.time, self.playing = float(tick), float(time), True
         self.bpm = None
 
+    def clock(self, project: Project) -> TimeMap:
+        """The tempo map in force: one tempo while a tempo lane drives it, else the session's."""
+        return clock_of(project, self.bpm)
+
     def tempo(self, project: Project) -> float:
-        """The tempo in force: a tempo lane's latest value, or the session's."""
-        return self.bpm if self.bpm is not None else project.session.settings.bpm
+        """The tempo at the player's position."""
+        return self.clock(project).bpm_at(self.tick)
 
     def advance(self, project: Project, until: float) -> int:
         """Schedule everything that starts before ``until``; returns how many notes."""
         if not self.playing or until <= self.time:
             self._release_due(until)
             return 0
-        bpm = self.tempo(project)
-        span = (until - self.time) * bpm / 60.0 * TICKS_PER_BEAT
-        window = self.scheduler.window(project, self.tick, self.tick + span, self.time, bpm=bpm)
+        clock = self.clock(project)
+        span = clock.ticks_after(self.tick, until - self.time) - self.tick
+        window = self.scheduler.window(
+            project, self.tick, self.tick + span, self.time, bpm=self.bpm
+        )
         engine = self.engine
         for value in window.automation:
             target = value.target

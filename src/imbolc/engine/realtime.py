@@ -29,10 +29,10 @@ from imbolc.core.effects import (
     StripChanged,
 )
 from imbolc.core.ids import InstrumentId
-from imbolc.core.notes import TICKS_PER_BEAT
 from imbolc.core.ports import EngineStatus, Meters, Transport
 from imbolc.core.project import Project
 from imbolc.core.store import Commit, Store
+from imbolc.core.timemap import time_map
 from imbolc.engine.backend import Backend
 from imbolc.engine.engine import Engine
 from imbolc.engine.osc import MAX_DATAGRAM, OscClient, encode, encode_bundle
@@ -296,17 +296,18 @@ class AudioThread:
         now = time.time()
         self._anchors.append((player.time, player.tick))
         player.advance(self.project, now + LOOKAHEAD)
-        bpm = player.tempo(self.project)
-        self.transport = Transport(True, self._heard(now, bpm), bpm)
+        heard = self._heard(now)
+        bpm = player.clock(self.project).bpm_at(heard)
+        self.transport = Transport(True, heard, bpm)
 
-    def _heard(self, now: float, bpm: float) -> float:
-        """The tick sounding now: from the last window that has begun, moving on at the tempo
-        (windows start ``LOOKAHEAD`` ahead, so the first ones have not begun yet)."""
+    def _heard(self, now: float) -> float:
+        """The tick sounding now: from the last window that has begun, moving on through the
+        tempo map (windows start ``LOOKAHEAD`` ahead, so the first ones have not begun yet)."""
         began = [(t, tick) for t, tick in self._anchors if t <= now]
         if not began:
             return self._anchors[0][1] if self._anchors else self.transport.tick
         at, tick = began[-1]
-        heard = tick + (now - at) * bpm / 60.0 * TICKS_PER_BEAT
+        heard = self.player.clock(self.project).ticks_after(tick, now - at)
         roll = self.project.session.piano_roll
         looping = roll.looping and self.project.session.arrangement.play_mode == "pattern"
         if looping and roll.loop_start <= tick < roll.loop_end <= heard:
@@ -331,7 +332,8 @@ class AudioThread:
         self.project = project
         self.engine.apply(project, effects)
         if not self.player.playing:
-            self.transport = Transport(False, self.transport.tick, project.session.settings.bpm)
+            tick = self.transport.tick
+            self.transport = Transport(False, tick, time_map(project.session).bpm_at(tick))
 
     def _do_rebuild(self, project: Project) -> None:
         self.project = project

@@ -26,6 +26,7 @@ from imbolc.core.notes import TICKS_PER_BEAT
 from imbolc.core.ports import RenderOptions
 from imbolc.core.project import Project
 from imbolc.core.summary import song_length_ticks
+from imbolc.core.timemap import time_map
 from imbolc.engine.engine import Engine
 from imbolc.engine.graph import effective_mute
 from imbolc.engine.player import Player
@@ -136,7 +137,7 @@ def build_score(
             )
     player = Player(engine)
     player.start(start, 0.0)
-    seconds = (end - start) / TICKS_PER_BEAT * 60.0 / playing.session.settings.bpm
+    seconds = time_map(playing.session).seconds_between(start, end)
     t = 0.0
     while t < seconds:
         t = min(seconds, t + CHUNK_SECONDS)

@@ -21,6 +21,7 @@ from imbolc.core.ids import InstrumentId
 from imbolc.core.indexed import IdentityCache
 from imbolc.core.notes import Track
 from imbolc.core.project import Project
+from imbolc.core.timemap import TimeMap
 from imbolc.engine.schedule_arp import ArpState, play_arp
 from imbolc.engine.schedule_automation import (
     CONTROL_PERIOD_SECONDS,
@@ -34,10 +35,10 @@ from imbolc.engine.schedule_scan import NoteScanner
 from imbolc.engine.schedule_timeline import (
     Loop,
     Timeline,
+    clock_of,
     distance_to,
     loop_of,
     plan,
-    seconds_per_tick,
 )
 from imbolc.engine.schedule_types import AutomationValue, ClickEvent, ScheduledNote, Window
 
@@ -119,7 +120,12 @@ class Scheduler:
         self._scanner.clear()
 
     def _continue(
-        self, start_tick: float, span: float, start_time: float, loop: Loop | None, spt: float
+        self,
+        start_tick: float,
+        span: float,
+        start_time: float,
+        loop: Loop | None,
+        clock: TimeMap,
     ) -> tuple[float, float, float]:
         """Start, span and time of what is left to schedule after the high-water mark.
 
@@ -134,7 +140,8 @@ class Scheduler:
             segments, _ = plan(start_tick, span, loop, 0.0)
             distance = distance_to(mark, segments, 0.0)
             if distance is not None:
-                return mark, span - distance, start_time + distance * spt
+                path = Timeline(segments, 0.0, span, start_time, clock)
+                return mark, span - distance, path.time_at(distance)
         self._relocate(start_tick)
         return start_tick, span, start_time
 
@@ -151,18 +158,19 @@ class Scheduler:
         ``start_tick``, whose onset is at ``start_time`` seconds.
 
         In pattern mode with looping, playback wraps from the loop end to the loop start (as
-        often as the span needs) and times keep increasing. ``bpm`` overrides the session tempo
-        (a transport following a tempo lane); raises ValueError for a malformed window.
+        often as the span needs) and times keep increasing. Times follow the session's tempo
+        map; ``bpm`` overrides it with one tempo (a transport following a tempo lane). Raises
+        ValueError for a malformed window.
         """
         _check_window(start_tick, end_tick, start_time)
-        spt = seconds_per_tick(project.session.settings.bpm if bpm is None else bpm)
+        clock = clock_of(project, bpm)
         loop = loop_of(project)
         span = end_tick - start_tick
         if loop is not None and start_tick >= loop.end:
             start_tick = float(loop.start)  # the playhead jumps back into the loop
-        start, span, time = self._continue(start_tick, span, start_time, loop, spt)
+        start, span, time = self._continue(start_tick, span, start_time, loop, clock)
         segments, next_tick = plan(start, span, loop, self._elapsed)
-        timeline = Timeline(segments, self._elapsed, span, time, spt)
+        timeline = Timeline(segments, self._elapsed, span, time, clock)
 
         notes: list[ScheduledNote] = []
         self._play_tracks(project, timeline, notes)

@@ -84,9 +84,9 @@ def play_arp(
             return out
         first = min(note.on for note in state.held)
         state.next_at = float(math.ceil(first / length) * length)
-    duration = timeline.seconds(arp.gate * length)
     while state.next_at < timeline.end_elapsed:
         at = state.next_at
+        duration = timeline.seconds(arp.gate * length, at)
         state.next_at = at + length
         held = [note for note in state.held if note.on <= at < note.off]
         if not held:

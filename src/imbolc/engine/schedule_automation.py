@@ -19,6 +19,7 @@ from imbolc.core.indexed import IdentityCache
 from imbolc.core.music import bar_ticks
 from imbolc.core.notes import TICKS_PER_BEAT
 from imbolc.core.project import Project
+from imbolc.core.timemap import time_map
 from imbolc.engine.schedule_timeline import Segment, Timeline
 from imbolc.engine.schedule_types import AutomationValue, ClickEvent
 
@@ -162,19 +163,27 @@ def automation_values(project: Project, timeline: Timeline) -> list[AutomationVa
 
 
 def click_events(project: Project, timeline: Timeline) -> list[ClickEvent]:
-    """A click on every beat (of the meter's denominator) in the window; bar starts accented."""
+    """A click on every beat (of the meter's denominator) in the window; bar starts accented.
+
+    The meter is the one the tempo map holds at each tick, so a 3/4 bar after 4/4 bars gets
+    three clicks with its first accented.
+    """
     click = project.session.click
     if not click.enabled or click.muted:
         return []
-    numerator, denominator = project.session.settings.time_signature
-    beat = TICKS_PER_BEAT * 4 // denominator
-    bar = bar_ticks(numerator, denominator)
+    meters = time_map(project.session)
     out = []
     for segment in timeline.segments:
-        k = math.ceil(segment.start / beat)
-        while k * beat < segment.end:
-            tick = k * beat
-            time = timeline.time_at(Timeline.elapsed_at(segment, tick))
-            out.append(ClickEvent(time, float(tick), tick % bar == 0))
-            k += 1
+        for since, until, (numerator, denominator) in meters.meter_spans(
+            segment.start, segment.end
+        ):
+            beat = TICKS_PER_BEAT * 4 // denominator
+            bar = bar_ticks(numerator, denominator)
+            low = max(segment.start, float(since))
+            k = math.ceil((low - since) / beat)
+            while since + k * beat < min(segment.end, until):
+                tick = since + k * beat
+                time = timeline.time_at(Timeline.elapsed_at(segment, tick))
+                out.append(ClickEvent(time, float(tick), (tick - since) % bar == 0))
+                k += 1
     return out

@@ -117,14 +117,14 @@ def play_steps(
     kit = instrument.kit
     assert kit is not None
     length = step_ticks(kit)
-    duration = timeline.seconds(length)
-    swing = timeline.seconds(kit.swing * 0.5 * length)
     out: list[ScheduledNote] = []
     while state.next_at < timeline.end_elapsed:
         pattern = state.pattern(kit)
         if state.step >= pattern.length:
             state.step = 0
         at = state.next_at
+        duration = timeline.seconds(length, at)
+        swing = timeline.seconds(kit.swing * 0.5 * length, at)
         time = timeline.time_at(at) + (swing if state.step % 2 else 0.0)
         tick = timeline.tick_at(at)
         for pad_index, row in enumerate(pattern.steps[: len(kit.pads)]):

@@ -135,7 +135,7 @@ def play_note(
     if note.probability < 1.0 and dice.uniform(PROBABILITY, *key) >= note.probability:
         return
     feel = feel_of(source, ctx.project.session)
-    shift = feel.offset_seconds + timeline.seconds(swing_ticks(feel, note.tick))
+    shift = feel.offset_seconds + timeline.seconds(swing_ticks(feel, note.tick), elapsed)
     if feel.humanize_timing > 0.0:
         jitter = dice.spread(HUMANIZE_TIMING, *key)
         shift += jitter * feel.humanize_timing * HUMANIZE_TIMING_SECONDS
@@ -144,7 +144,7 @@ def play_note(
         nudge = dice.spread(HUMANIZE_VELOCITY, *key) * feel.humanize_velocity
         velocity = min(1.0, max(MIN_VELOCITY, velocity + nudge * HUMANIZE_VELOCITY_RANGE))
     time = timeline.time_at(elapsed) + shift
-    duration = timeline.seconds(note.duration)
+    duration = timeline.seconds(note.duration, elapsed)
     for member in layer_members(ctx.roster, source):
         if not member.active:
             continue

@@ -12,6 +12,7 @@ from typing import NamedTuple
 
 from imbolc.core.notes import TICKS_PER_BEAT
 from imbolc.core.project import Project
+from imbolc.core.timemap import TimeMap, time_map
 
 
 class Loop(NamedTuple):
@@ -42,9 +43,23 @@ def loop_of(project: Project) -> Loop | None:
 
 def seconds_per_tick(bpm: float) -> float:
     """Seconds one tick lasts at ``bpm``; raises ValueError for a tempo that is not positive."""
+    check_tempo(bpm)
+    return 60.0 / (bpm * TICKS_PER_BEAT)
+
+
+def check_tempo(bpm: float) -> None:
+    """Raise ValueError for a tempo that is not a positive finite number."""
     if not (isinstance(bpm, int | float) and math.isfinite(bpm) and bpm > 0):
         raise ValueError(f"tempo {bpm!r} BPM must be a positive finite number")
-    return 60.0 / (bpm * TICKS_PER_BEAT)
+
+
+def clock_of(project: Project, bpm: float | None = None) -> TimeMap:
+    """The tempo map playback follows: the session's, or one tempo ``bpm`` (a tempo lane)."""
+    session = project.session
+    if bpm is None:
+        return time_map(session)
+    check_tempo(bpm)
+    return TimeMap.constant(bpm, session.settings.time_signature)
 
 
 def plan(
@@ -84,9 +99,9 @@ def distance_to(mark: float, segments: tuple[Segment, ...], origin: float) -> fl
 
 
 class Timeline:
-    """One window: its segments, its transport-tick span and its clock."""
+    """One window: its segments, its transport-tick span and its clock (the tempo map)."""
 
-    __slots__ = ("end_elapsed", "seconds_per_tick", "segments", "start_elapsed", "start_time")
+    __slots__ = ("_times", "clock", "end_elapsed", "segments", "start_elapsed", "start_time")
 
     def __init__(
         self,
@@ -94,21 +109,45 @@ class Timeline:
         start_elapsed: float,
         span: float,
         start_time: float,
-        seconds_per_tick: float,
+        clock: TimeMap,
     ) -> None:
         self.segments = segments
         self.start_elapsed = start_elapsed
         self.end_elapsed = start_elapsed + span
         self.start_time = start_time
-        self.seconds_per_tick = seconds_per_tick
+        self.clock = clock
+        times = [start_time]
+        for segment in segments[:-1]:
+            times.append(times[-1] + clock.seconds_between(segment.start, segment.end))
+        self._times = times
+
+    @property
+    def seconds_per_tick(self) -> float:
+        """Seconds one tick lasts where the window starts."""
+        start = self.segments[0].start if self.segments else 0.0
+        return 60.0 / (TICKS_PER_BEAT * self.clock.bpm_at(start))
+
+    def _segment_of(self, elapsed: float) -> int:
+        for n, segment in enumerate(self.segments):
+            if elapsed < segment.elapsed + (segment.end - segment.start):
+                return n
+        return len(self.segments) - 1
 
     def time_at(self, elapsed: float) -> float:
-        """Seconds at transport tick ``elapsed``."""
-        return self.start_time + (elapsed - self.start_elapsed) * self.seconds_per_tick
+        """Seconds at transport tick ``elapsed``, following the tempo map through every wrap."""
+        if not self.segments:
+            return self.start_time
+        n = self._segment_of(elapsed)
+        segment = self.segments[n]
+        tick = segment.start + (elapsed - segment.elapsed)
+        return self._times[n] + self.clock.seconds_between(segment.start, tick)
 
-    def seconds(self, ticks: float) -> float:
-        """How long ``ticks`` last."""
-        return ticks * self.seconds_per_tick
+    def seconds(self, ticks: float, at: float | None = None) -> float:
+        """How long ``ticks`` last from transport tick ``at`` (the window start when None)."""
+        if at is None or not self.segments:
+            return ticks * self.seconds_per_tick
+        tick = self.tick_at(at)
+        return self.clock.seconds_between(tick, tick + ticks)
 
     @staticmethod
     def elapsed_at(segment: Segment, tick: float) -> float:

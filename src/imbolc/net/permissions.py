@@ -31,6 +31,7 @@ _PRIVILEGED: tuple[type[Action], ...] = (
     act.SetSwing,
     act.SetPlayMode,
     *act.session.ACTIONS,
+    *act.tempo.ACTIONS,
 )
 _BY_LANE: tuple[type[Action], ...] = (
     act.RemoveLane,

@@ -35,6 +35,7 @@ from imbolc.core.mixer import Bus
 from imbolc.core.notes import Note, Track
 from imbolc.core.project import Project
 from imbolc.core.session import Click, Humanize, MusicalSettings, Session
+from imbolc.core.timemap import TempoMap
 
 UnitKey = tuple[str, int]
 """A restorable part of the project: ``("instrument", 3)``, ``("settings", 0)``..."""
@@ -140,6 +141,12 @@ class PlayModeValue(Unit, frozen=True):
     mode: PlayMode
 
 
+class TempoMapValue(Unit, frozen=True):
+    """Set the tempo and meter changes."""
+
+    value: TempoMap
+
+
 class CountersValue(Unit, frozen=True):
     """Set the id counters (only a host-side undo ever lowers them)."""
 
@@ -165,6 +172,7 @@ AnyUnit = (
     | MasterValue
     | PlayModeValue
     | CountersValue
+    | TempoMapValue
 )
 
 RestoreReason = Literal["undo", "redo", "rollback"]
@@ -258,6 +266,7 @@ SCALARS: dict[str, Callable[[Project], Any]] = {
     "master": lambda p: (p.session.mixer.master_level, p.session.mixer.master_mute),
     "play_mode": lambda p: p.session.arrangement.play_mode,
     "counters": _counters,
+    "tempo_map": lambda p: p.session.tempo_map,
 }
 
 COUNTERS: UnitKey = ("counters", 0)
@@ -384,6 +393,8 @@ def _scalar_unit(kind: str, value: Any) -> AnyUnit:
         return MasterValue(*value)
     if kind == "play_mode":
         return PlayModeValue(value)
+    if kind == "tempo_map":
+        return TempoMapValue(value)
     return CountersValue(*value)
 
 
@@ -489,6 +500,9 @@ def _apply_unit(project: Project, unit: AnyUnit, changes: list[Change]) -> Proje
         changes.append(StripChanged("master"))
         mixer = replace(session.mixer, master_level=unit.level, master_mute=unit.mute)
         return _put_session(project, mixer=mixer)
+    if isinstance(unit, TempoMapValue):
+        changes.append(SessionChanged("tempo_map"))
+        return _put_session(project, tempo_map=unit.value)
     if isinstance(unit, PlayModeValue):
         changes.append(ArrangementChanged())
         return _put_session(project, arrangement=replace(session.arrangement, play_mode=unit.mode))

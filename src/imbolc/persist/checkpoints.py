@@ -17,7 +17,9 @@ from pathlib import Path
 import msgspec
 
 from imbolc import __version__
+from imbolc.core.notes import TICKS_PER_BEAT
 from imbolc.core.project import Project
+from imbolc.core.resolution import OLD_TICKS_PER_BEAT, rescaled
 from imbolc.persist import schema
 from imbolc.persist.errors import ProjectFileError
 
@@ -30,6 +32,10 @@ class CheckpointInfo(msgspec.Struct, frozen=True):
     id: int
     name: str
     created_at: datetime
+
+
+RESCALED_IN = 4
+"""The schema version from which ticks count 960 per beat."""
 
 
 def _existing(path: Path | str) -> Path:
@@ -121,15 +127,19 @@ def restore_checkpoint(path: Path | str, checkpoint_id: int) -> Project:
     """The project stored in checkpoint ``checkpoint_id`` (the file is not changed)."""
     target = _existing(path)
     with _reading(target) as conn:
+        version = schema.inspect(conn, target)
         found = conn.execute(
             "SELECT snapshot FROM checkpoints WHERE id = ?", (checkpoint_id,)
         ).fetchone()
     if found is None:
         raise ProjectFileError(target, f"no checkpoint with id {checkpoint_id!r}")
     try:
-        return msgspec.msgpack.decode(found[0], type=Project)
+        project = msgspec.msgpack.decode(found[0], type=Project)
     except (msgspec.ValidationError, msgspec.DecodeError, TypeError) as exc:
         raise ProjectFileError(target, f"checkpoint {checkpoint_id} is invalid ({exc})") from exc
+    if version is not None and version < RESCALED_IN:  # a file not yet migrated: 480 per beat
+        return rescaled(project, TICKS_PER_BEAT // OLD_TICKS_PER_BEAT)
+    return project
 
 
 def delete_checkpoint(path: Path | str, checkpoint_id: int) -> None:

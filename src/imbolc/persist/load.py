@@ -16,6 +16,7 @@ from typing import TypeVar
 
 import msgspec
 
+from imbolc.core.apply.tempo import tempo_map_problem
 from imbolc.core.arrangement import Arrangement, Clip, Placement
 from imbolc.core.automation import Automation, AutomationLane, AutomationPoint, AutomationTarget
 from imbolc.core.ids import BusId, ClipId, InstrumentId, LaneId, LayerGroupId, StageId
@@ -38,6 +39,7 @@ from imbolc.core.mixer import Bus, Mixer
 from imbolc.core.notes import Note, PianoRoll, Track
 from imbolc.core.project import Project
 from imbolc.core.session import Click, Humanize, MusicalSettings, Session
+from imbolc.core.timemap import TempoMap
 from imbolc.persist import rows, schema
 from imbolc.persist.errors import ProjectFileError
 from imbolc.persist.rows import (
@@ -155,6 +157,8 @@ def _read_instrument(conn: sqlite3.Connection, row: InstrumentRow) -> Instrument
             else _unpacked(row.sampler, SamplerConfig, "sampler"),
             kit=None if row.kit is None else _unpacked(row.kit, KitConfig, "kit"),
             next_stage_id=row.next_stage_id,
+            midi_channel=row.midi_channel,
+            midi_program=row.midi_program,
         )
 
 
@@ -295,8 +299,20 @@ def read_project(conn: sqlite3.Connection) -> Project:
         humanize=Humanize(s.humanize_velocity, s.humanize_timing),
         click=Click(s.click_enabled, s.click_volume, s.click_muted),
         midi=MidiSettings() if s.midi is None else _json(s.midi, MidiSettings, "settings.midi"),
+        tempo_map=TempoMap() if s.tempo_map is None else _tempo_map(s.tempo_map),
     )
     return Project(instruments, session)
+
+
+def _tempo_map(text: str) -> TempoMap:
+    try:
+        value = _json(text, TempoMap, "settings.tempo_map")
+    except ValueError as exc:
+        raise BadValue(str(exc)) from exc
+    problem = tempo_map_problem(value)
+    if problem is not None:
+        raise BadValue(f"column settings.tempo_map: {problem}")
+    return value
 
 
 def _check_integrity(conn: sqlite3.Connection, path: Path) -> None:

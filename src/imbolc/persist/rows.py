@@ -32,6 +32,7 @@ from imbolc.core.mixer import Bus
 from imbolc.core.notes import Track
 from imbolc.core.project import Project
 from imbolc.core.session import JiFlavorName, Key, ScaleName, Tuning
+from imbolc.core.timemap import TempoMap
 
 Row = tuple[Any, ...]
 T = TypeVar("T")
@@ -56,6 +57,7 @@ class Batch:
 
 
 DEFAULT_MIDI = MidiSettings()
+DEFAULT_TEMPO_MAP = TempoMap()
 
 
 def json_text(value: msgspec.Struct) -> str:
@@ -103,6 +105,7 @@ def settings_row(project: Project) -> Row:
         arr.next_clip_id,
         arr.next_placement_id,
         None if session.midi == DEFAULT_MIDI else json_text(session.midi),
+        None if session.tempo_map == DEFAULT_TEMPO_MAP else json_text(session.tempo_map),
     )
 
 
@@ -155,6 +158,8 @@ def add_instrument(batch: Batch, inst: Instrument, position: int) -> None:
             json_text(inst.groove),
             None if inst.sampler is None else packed(inst.sampler),
             None if inst.kit is None else packed(inst.kit),
+            inst.midi_channel,
+            inst.midi_program,
         ),
     )
     batch.extend("source_params", _params(inst.id, inst.source_params))
@@ -270,6 +275,7 @@ class SettingsRow(msgspec.Struct, frozen=True, array_like=True):
     next_clip_id: int
     next_placement_id: int
     midi: str | None
+    tempo_map: str | None
 
 
 class InstrumentRow(msgspec.Struct, frozen=True, array_like=True):
@@ -297,6 +303,8 @@ class InstrumentRow(msgspec.Struct, frozen=True, array_like=True):
     groove: str
     sampler: bytes | None
     kit: bytes | None
+    midi_channel: int | None
+    midi_program: int | None
 
 
 class StageRow(msgspec.Struct, frozen=True, array_like=True):

@@ -12,12 +12,15 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import NamedTuple
 
+from imbolc.core.notes import TICKS_PER_BEAT
+from imbolc.core.resolution import OLD_TICKS_PER_BEAT
 from imbolc.persist.errors import ProjectFileError
+from imbolc.persist.rescale import rescale_ticks
 
 APPLICATION_ID = 0x494D424C
 """``IMBL``: marks an SQLite file as an imbolc project."""
 FORMAT_NAME = "imbolc-project"
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 """The version this build writes; it reads every version from 1 up to this one."""
 SQLITE_HEADER = b"SQLite format 3\x00"
 BUSY_TIMEOUT_SECONDS = 10.0
@@ -94,6 +97,7 @@ SETTINGS = Table(
         ("next_clip_id", INT),
         ("next_placement_id", INT),
         ("midi", "TEXT"),
+        ("tempo_map", "TEXT"),
     ),
     ("id",),
 )
@@ -124,6 +128,8 @@ INSTRUMENTS = Table(
         ("groove", TEXT),
         ("sampler", "BLOB"),
         ("kit", "BLOB"),
+        ("midi_channel", "INTEGER CHECK (midi_channel BETWEEN 0 AND 15)"),
+        ("midi_program", "INTEGER CHECK (midi_program BETWEEN 0 AND 127)"),
     ),
     ("id",),
 )
@@ -335,7 +341,19 @@ def _add_midi(conn: sqlite3.Connection) -> None:
     conn.execute("ALTER TABLE settings ADD COLUMN midi TEXT DEFAULT NULL")
 
 
-MIGRATIONS: dict[int, Migration] = {1: _add_click_muted, 2: _add_midi}
+def _to_version_4(conn: sqlite3.Connection) -> None:
+    """Version 4 counts 960 ticks per beat (older files 480: every tick doubles, in the tables,
+    the clips' blobs and the checkpoints), stores the tempo and meter changes as msgspec JSON
+    (NULL, as in every older file, means none) and the MIDI channel and program each imported
+    instrument came with (NULL: none)."""
+    conn.execute("ALTER TABLE settings ADD COLUMN tempo_map TEXT DEFAULT NULL")
+    for column in ("midi_channel", "midi_program"):
+        declaration = next(decl for name, decl in INSTRUMENTS.columns if name == column)
+        conn.execute(f"ALTER TABLE instruments ADD COLUMN {column} {declaration} DEFAULT NULL")
+    rescale_ticks(conn, TICKS_PER_BEAT // OLD_TICKS_PER_BEAT)
+
+
+MIGRATIONS: dict[int, Migration] = {1: _add_click_muted, 2: _add_midi, 3: _to_version_4}
 """``MIGRATIONS[n]`` upgrades a version-``n`` file to version ``n + 1``."""
 
 

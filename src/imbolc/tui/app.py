@@ -37,6 +37,7 @@ from imbolc.tui.panes.mixer import MixerPane
 from imbolc.tui.panes.piano_roll import PianoRollPane
 from imbolc.tui.panes.project import ProjectPane
 from imbolc.tui.panes.session import SessionPane
+from imbolc.tui.panes.tempo import TempoPane
 from imbolc.tui.performance import Performance
 from imbolc.tui.project_io import ProjectIO
 from imbolc.tui.screens.help import HelpScreen
@@ -98,6 +99,7 @@ class ImbolcApp(App[None], inherit_bindings=False):
             "engine": self.engine_pane,
             "project": ProjectPane(ws, self.document, id="project"),
             "session": SessionPane(ws, session, id="session"),
+            "tempo": TempoPane(ws, id="tempo"),
         }
         self.live = LiveUpdates(self, engine, self._show_live, lambda: self.performance.sounding)
         self._current = "instruments"

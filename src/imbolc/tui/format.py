@@ -9,12 +9,17 @@ from imbolc.core.catalog import ParamSpec
 from imbolc.core.errors import UnknownCatalogEntry
 from imbolc.core.music import bar_ticks, note_name
 from imbolc.core.notes import TICKS_PER_BEAT
+from imbolc.core.timemap import TimeMap
 
 BLOCKS = " ▁▂▃▄▅▆▇█"
 
 
-def position(tick: float, time_signature: tuple[int, int]) -> str:
-    """A tick as 1-based bars.beats.sixteenths, e.g. "3.2.1"."""
+def position(tick: float, time_signature: tuple[int, int] | TimeMap) -> str:
+    """A tick as 1-based bars.beats.sixteenths, e.g. "3.2.1" (through the meter map when given
+    a ``TimeMap``)."""
+    if isinstance(time_signature, TimeMap):
+        at = time_signature.position(tick)
+        return f"{at.bar + 1}.{at.beat + 1}.{at.ticks * 4 // TICKS_PER_BEAT + 1}"
     numerator, denominator = time_signature
     bar = bar_ticks(numerator, denominator)
     beat = TICKS_PER_BEAT * 4 // denominator

@@ -12,6 +12,7 @@ from textual.containers import Horizontal
 from textual.widget import Widget
 
 from imbolc.core.ports import EngineStatus, Meters, Transport
+from imbolc.core.timemap import time_map
 from imbolc.tui import format as fmt
 from imbolc.tui.document import Document
 from imbolc.tui.workspace import Workspace
@@ -110,11 +111,11 @@ class HeaderBar(Horizontal):
         self._show_transport()
 
     def _show_transport(self) -> None:
-        settings = self.ws.project.session.settings
+        tmap = time_map(self.ws.project.session)
         t = self._transport
         text = Text("▶ " if t.playing else "■ ", style="bold green" if t.playing else "dim")
-        text.append(f"{settings.bpm:g} BPM ")
-        text.append(fmt.position(t.tick, settings.time_signature), style="bold")
+        text.append(f"{round(tmap.bpm_at(t.tick), 2):g} BPM ")
+        text.append(fmt.position(t.tick, tmap), style="bold")
         self.transport.show(text)
 
     def live(self, transport: Transport, meters: Meters) -> None:

@@ -9,12 +9,13 @@ from typing import Any, Union
 
 import msgspec
 
-from imbolc.core.actions import instrument, mixer, notes, session, timeline
+from imbolc.core.actions import instrument, mixer, notes, session, tempo, timeline
 from imbolc.core.actions.base import Action
 from imbolc.core.actions.instrument import *  # noqa: F403
 from imbolc.core.actions.mixer import *  # noqa: F403
 from imbolc.core.actions.notes import *  # noqa: F403
 from imbolc.core.actions.session import *  # noqa: F403
+from imbolc.core.actions.tempo import *  # noqa: F403
 from imbolc.core.actions.timeline import *  # noqa: F403
 
 ACTION_TYPES: tuple[type[Action], ...] = (
@@ -23,6 +24,7 @@ ACTION_TYPES: tuple[type[Action], ...] = (
     *notes.ACTIONS,
     *timeline.ACTIONS,
     *session.ACTIONS,
+    *tempo.ACTIONS,
 )
 """Every concrete action class; its name is its tag."""
 

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from imbolc.core.actions import ACTION_TYPES
 from imbolc.core.actions.base import Action
-from imbolc.core.apply import chain, instrument, mixer, notes, session, timeline
+from imbolc.core.apply import chain, instrument, mixer, notes, session, tempo, timeline
 from imbolc.core.apply.registry import HANDLERS
 from imbolc.core.effects import Effects
 from imbolc.core.errors import InvalidAction
 from imbolc.core.project import Project
 
-_MODULES = (chain, instrument, mixer, notes, session, timeline)
+_MODULES = (chain, instrument, mixer, notes, session, tempo, timeline)
 
 _missing = [cls.__name__ for cls in ACTION_TYPES if cls not in HANDLERS]
 if _missing:  # pragma: no cover - a programming error caught at import

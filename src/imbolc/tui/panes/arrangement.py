@@ -19,16 +19,17 @@ from imbolc.core.actions import (
 from imbolc.core.arrangement import Clip, Placement, placed_length
 from imbolc.core.ids import ClipId, InstrumentId
 from imbolc.core.instrument import Instrument
-from imbolc.core.music import bar_ticks
 from imbolc.core.notes import TICKS_PER_BEAT
 from imbolc.core.ports import Meters, Transport
 from imbolc.core.project import Project
+from imbolc.core.timemap import time_map
 from imbolc.tui import format as fmt
 from imbolc.tui.keymap import layer_bindings
+from imbolc.tui.panes.tempo import tempo_lane
 from imbolc.tui.widgets.state_view import Pane, visible_window
 from imbolc.tui.workspace import Workspace
 
-STEPS = (240, 480, 960, 1920, 3840)
+STEPS = tuple(TICKS_PER_BEAT * n // 2 for n in (1, 2, 4, 8, 16))
 """Zoom levels: ticks per column, from an eighth note to two bars."""
 NAME_WIDTH = 12
 CLIP_COLORS = ("dark_blue", "dark_green", "dark_magenta", "dark_cyan", "dark_red", "purple4")
@@ -43,7 +44,7 @@ class ArrangementPane(Pane):
 
     def __init__(self, workspace: Workspace, *, id: str | None = None) -> None:
         super().__init__(workspace, id=id)
-        self.step = 480
+        self.step = TICKS_PER_BEAT
         self.lane = 0
         self.column = 0
         self.left = 0
@@ -53,7 +54,7 @@ class ArrangementPane(Pane):
 
     def watched(self, project: Project) -> tuple[object, ...]:
         session = project.session
-        return (project.instruments, session.arrangement, session.settings)
+        return (project.instruments, session.arrangement, session.settings, session.tempo_map)
 
     def state_changed(self) -> None:
         count = len(self.ws.project.instruments.items)
@@ -115,7 +116,7 @@ class ArrangementPane(Pane):
             f"{brush.name} ({brush.length_ticks // TICKS_PER_BEAT} beats)" if brush else "—"
         )
         text.append(f"  · clip: {brush_text}")
-        sig = project.session.settings.time_signature
+        sig = time_map(project.session)
         text.append(f"  · cursor {fmt.position(self.cursor_tick, sig)}\n")
         columns = max(1, self.size.width - NAME_WIDTH)
         if self.column < self.left:
@@ -123,28 +124,32 @@ class ArrangementPane(Pane):
         elif self.column >= self.left + columns:
             self.left = self.column - columns + 1
         text.append(self._ruler(columns))
+        text.append("\n")
+        text.append(tempo_lane(project.session, self.left, self.step, columns, NAME_WIDTH,
+                               playhead=self.playhead))  # fmt: skip
         items = project.instruments.items
         if not items:
             text.append("\nNo instruments.", style="italic")
             return text
         spans = self._spans(columns)
-        for lane in visible_window(self.lane, len(items), self.size.height - 2):
+        for lane in visible_window(self.lane, len(items), self.size.height - 3):
             text.append("\n")
             text.append(self._lane(lane, items[lane], columns, spans.get(items[lane].id, [])))
         return text
 
     def _ruler(self, columns: int) -> Text:
-        bar = bar_ticks(*self.ws.project.session.settings.time_signature)
+        tmap = time_map(self.ws.project.session)
+        bars = tmap.bar_starts(self.left * self.step, (self.left + columns) * self.step)
         ruler = Text(" " * NAME_WIDTH)
         column = 0
         while column < columns:
             tick = (self.left + column) * self.step
-            if tick % bar == 0:
-                label = str(tick // bar + 1)
+            if tick in bars:
+                label = str(tmap.bar_of(tick) + 1)
                 ruler.append(label[: columns - column], style="bold")
                 column += len(label)
             else:
-                ruler.append("·" if self.step < bar else " ", style="dim")
+                ruler.append("·" if self.step < tmap.bar_length(0) else " ", style="dim")
                 column += 1
         return ruler
 
@@ -265,6 +270,10 @@ class ArrangementPane(Pane):
         clip = found[1] if found is not None else self.brush_clip()
         if clip is not None and self.ws.dispatch(DeleteClip(clip.id)):
             self.ws.notify(f"Deleted clip {clip.name} and its placements", "information")
+
+    def action_tempo_map(self) -> None:
+        """Edit the tempo lane in the tempo map pane."""
+        self.show_pane("tempo")
 
     def action_toggle_mode(self) -> None:
         mode = self.ws.project.session.arrangement.play_mode

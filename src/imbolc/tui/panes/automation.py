@@ -22,9 +22,9 @@ from imbolc.core.actions import (
 from imbolc.core.automation import AutomationLane, AutomationPoint, AutomationTarget, Curve
 from imbolc.core.errors import UnknownCatalogEntry
 from imbolc.core.instrument import EffectStage, FilterStage, Instrument
-from imbolc.core.music import bar_ticks
 from imbolc.core.notes import TICKS_PER_BEAT
 from imbolc.core.project import Project
+from imbolc.core.timemap import time_map
 from imbolc.tui import format as fmt
 from imbolc.tui.keymap import layer_bindings
 from imbolc.tui.panes.editor_rows import stage_specs
@@ -33,7 +33,8 @@ from imbolc.tui.widgets.state_view import Pane, visible_window
 from imbolc.tui.workspace import Workspace
 
 CURVES: tuple[Curve, ...] = get_args(Curve)
-STEPS = (120, 240, 480, 960, 1920)
+STEPS = (TICKS_PER_BEAT // 4, TICKS_PER_BEAT // 2, TICKS_PER_BEAT, 2 * TICKS_PER_BEAT,
+         4 * TICKS_PER_BEAT)  # fmt: skip
 LANE_ROWS = 4
 GUTTER = 6
 
@@ -103,14 +104,20 @@ class AutomationPane(Pane):
     def __init__(self, workspace: Workspace, *, id: str | None = None) -> None:
         super().__init__(workspace, id=id)
         self._lane_index = 0
-        self.step = 480
+        self.step = TICKS_PER_BEAT
         self.column = 0
         self.left = 0
         self.value = 0.5
 
     def watched(self, project: Project) -> tuple[object, ...]:
         session = project.session
-        return (session.automation, project.instruments, session.mixer, session.settings)
+        return (
+            session.automation,
+            project.instruments,
+            session.mixer,
+            session.settings,
+            session.tempo_map,
+        )
 
     @property
     def lane_index(self) -> int:
@@ -217,13 +224,14 @@ class AutomationPane(Pane):
         return graph
 
     def _ruler(self, columns: int) -> Text:
-        bar = bar_ticks(*self.ws.project.session.settings.time_signature)
+        tmap = time_map(self.ws.project.session)
+        bars = tmap.bar_starts(self.left * self.step, (self.left + columns) * self.step)
         ruler = Text(" " * GUTTER)
         column = 0
         while column < columns:
             tick = (self.left + column) * self.step
-            if tick % bar == 0:
-                label = str(tick // bar + 1)
+            if tick in bars:
+                label = str(tmap.bar_of(tick) + 1)
                 ruler.append(label[: columns - column], style="bold")
                 column += len(label)
             else:
@@ -232,7 +240,7 @@ class AutomationPane(Pane):
         return ruler
 
     def _status(self, lane: AutomationLane) -> Text:
-        sig = self.ws.project.session.settings.time_signature
+        sig = time_map(self.ws.project.session)
         scaled = lane.min_value + (lane.max_value - lane.min_value) * self.value
         status = Text(
             f"cursor {fmt.position(self.cursor_tick, sig)} value {self.value:.2f}", style="dim"

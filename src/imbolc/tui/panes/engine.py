@@ -10,6 +10,7 @@ from textual.binding import BindingType
 
 from imbolc.core.ports import EngineStatus, Meters, Transport
 from imbolc.core.project import Project
+from imbolc.core.timemap import time_map
 from imbolc.tui import format as fmt
 from imbolc.tui.errors import ENGINE_ERRORS
 from imbolc.tui.keymap import layer_bindings
@@ -72,9 +73,8 @@ class EnginePane(Pane):
         for label, value, style in rows:
             text.append(f"  {label:<14}", style="dim")
             text.append(f"{value}\n", style=style)
-        settings = self.ws.project.session.settings
         t = self.transport
-        where = fmt.position(t.tick, settings.time_signature)
+        where = fmt.position(t.tick, time_map(self.ws.project.session))
         text.append("\nTransport\n\n", style="bold")
         text.append(f"  {'playing' if t.playing else 'stopped'} at {where}, {t.bpm:g} BPM\n")
         text.append("\n  r start / restart · s stop the engine", style="dim")

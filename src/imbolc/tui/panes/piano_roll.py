@@ -20,18 +20,18 @@ from imbolc.core.actions import (
     SetLoop,
     SetLooping,
 )
-from imbolc.core.music import bar_ticks
 from imbolc.core.notes import TICKS_PER_BEAT, Note, Track
 from imbolc.core.ports import Meters, Transport
 from imbolc.core.project import Project
+from imbolc.core.timemap import time_map
 from imbolc.tui import format as fmt
 from imbolc.tui.keymap import layer_bindings
 from imbolc.tui.widgets.state_view import Pane
 from imbolc.tui.workspace import Workspace
 
-STEPS = (30, 60, 120, 240, 480)
+STEPS = tuple(TICKS_PER_BEAT // n for n in (16, 8, 4, 2, 1))
 """Zoom levels: ticks per column, from a 64th note to a quarter note."""
-STEP_NAMES = {30: "1/64", 60: "1/32", 120: "1/16", 240: "1/8", 480: "1/4"}
+STEP_NAMES = dict(zip(STEPS, ("1/64", "1/32", "1/16", "1/8", "1/4"), strict=True))
 GUTTER = 5
 LOOKBACK = 16 * 4 * TICKS_PER_BEAT
 """How far before the window to look for notes that are still sounding in it."""
@@ -57,7 +57,7 @@ class PianoRollPane(Pane):
 
     def __init__(self, workspace: Workspace, *, id: str | None = None) -> None:
         super().__init__(workspace, id=id)
-        self.step = 120
+        self.step = TICKS_PER_BEAT // 4
         self.cursor_tick = 0
         self.cursor_pitch = 60
         self.selection_anchor: tuple[int, int] | None = None
@@ -80,7 +80,8 @@ class PianoRollPane(Pane):
         inst = self.ws.selected_id
         track = None if inst is None else roll.track(inst)
         settings = project.session.settings
-        return (inst, track, roll.looping, roll.loop_start, roll.loop_end, settings)
+        tempo_map = project.session.tempo_map
+        return (inst, track, roll.looping, roll.loop_start, roll.loop_end, settings, tempo_map)
 
     def state_changed(self) -> None:
         if self.ws.selected_id == self._instrument_id:
@@ -140,7 +141,7 @@ class PianoRollPane(Pane):
 
     def _title(self, name: str) -> Text:
         roll = self.ws.project.session.piano_roll
-        sig = self.ws.project.session.settings.time_signature
+        sig = time_map(self.ws.project.session)
         loop = f"loop {fmt.position(roll.loop_start, sig)}-{fmt.position(roll.loop_end, sig)}"
         title = Text(f"{name}", style="bold")
         title.append(f"  {fmt.pitch(self.cursor_pitch)} @ {fmt.position(self.cursor_tick, sig)}")
@@ -154,8 +155,8 @@ class PianoRollPane(Pane):
         return title
 
     def _ruler(self, columns: int) -> Text:
-        sig = self.ws.project.session.settings.time_signature
-        bar = bar_ticks(*sig)
+        tmap = time_map(self.ws.project.session)
+        bars = tmap.bar_starts(self.left * self.step, (self.left + columns) * self.step)
         roll = self.ws.project.session.piano_roll
         ruler = Text(" " * GUTTER)
         column = 0
@@ -163,8 +164,8 @@ class PianoRollPane(Pane):
             tick = (self.left + column) * self.step
             in_loop = roll.loop_start <= tick < roll.loop_end
             style = "bold" if in_loop and roll.looping else "dim"
-            if tick % bar == 0:
-                label = str(tick // bar + 1)
+            if tick in bars:
+                label = str(tmap.bar_of(tick) + 1)
                 ruler.append(label[: columns - column], style=style)
                 column += len(label)
                 continue
@@ -195,8 +196,9 @@ class PianoRollPane(Pane):
         black = pitch % 12 in BLACK_KEYS
         label = fmt.pitch(pitch) if pitch % 12 == 0 or pitch == self.cursor_pitch else ""
         line = Text(f"{label:<{GUTTER - 1}} ", style="dim" if black else "")
-        sig = self.ws.project.session.settings.time_signature
-        bar = bar_ticks(*sig)
+        bars = time_map(self.ws.project.session).bar_starts(
+            self.left * self.step, (self.left + columns) * self.step
+        )
         selection = self.selection()
         cursor_column = self.cursor_tick // self.step - self.left
         playhead = None if self.playhead is None else self.playhead // self.step - self.left
@@ -217,7 +219,7 @@ class PianoRollPane(Pane):
                     else "dark_green"
                 )
             else:
-                char = "│" if tick % bar == 0 else "·" if tick % TICKS_PER_BEAT == 0 else " "
+                char = "│" if tick in bars else "·" if tick % TICKS_PER_BEAT == 0 else " "
                 style = "grey30" if black else "grey42"
             if selection is not None:
                 start, end, low, high = selection
