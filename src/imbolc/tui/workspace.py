@@ -7,6 +7,7 @@ into a notification instead of a crash.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Sequence
 from typing import Literal
 
@@ -143,3 +144,25 @@ class Workspace:
             self.notify(str(error), "error")
             return False
         return True
+
+
+class WorkspaceHooks:
+    """How live MIDI reaches the store from its own threads: scheduled onto the app's loop,
+    then dispatched like a key press (armed lanes record, errors become notifications)."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, workspace: Workspace) -> None:
+        self.loop = loop
+        self.ws = workspace
+
+    def call_soon(self, function: Callable[[], None]) -> None:
+        if not self.loop.is_closed():
+            self.loop.call_soon_threadsafe(function)
+
+    def dispatch(self, action: Action) -> bool:
+        return self.ws.dispatch(action)
+
+    def dispatch_all(self, actions: Sequence[Action], label: str) -> bool:
+        return self.ws.dispatch_all(actions, label)
+
+    def selected(self) -> InstrumentId | None:
+        return self.ws.selected_id
