@@ -336,3 +336,23 @@ class LiveSession:
                 continue
             if hooks.dispatch(action):
                 self.dispatched_moves += 1
+
+
+def start_live(
+    engine: EnginePort, store: Store, config: MidiConfig, log: Log = _quiet
+) -> LiveSession:
+    """Live input for an interactive app: the configured ports (hot-plugged), clock and Link.
+
+    Without python-rtmidi (a broken install) notes and knobs simply do nothing; the reason is
+    logged once. Link follows the store's tempo from the first commit on.
+    """
+    from imbolc.live import RtMidiInput, midi_available
+
+    problem = midi_available()
+    if problem is not None:
+        log(f"MIDI input is off: {problem}")
+    midi = RtMidiInput(log) if problem is None else None
+    session = LiveSession(engine, lambda: store.state, midi, config, log)
+    session.start()
+    store.subscribe(session.follow)
+    return session

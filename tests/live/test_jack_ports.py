@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 from imbolc.core.live import ClockTick, ControlChange, MidiEvent, NoteOff, NoteOn, PitchWheel
 from imbolc.engine.processes import JackdProcess
@@ -101,3 +104,25 @@ def test_garbage_from_a_device_is_tolerated_and_logged(jack: JackdProcess) -> No
     finally:
         device.close()
         midi.close()
+
+
+def test_imbolc_midi_ports_lists_a_jack_port_and_marks_the_chosen_one(
+    jack: JackdProcess, tmp_path: Path
+) -> None:
+    config = tmp_path / "config"
+    config.mkdir(exist_ok=True)
+    (config / "config.toml").write_text('[midi]\ninput = "test-keys:keys"\n')
+    keys = RtMidiOutput("keys", api="jack", client="test-keys")
+    pads = RtMidiOutput("pads", api="jack", client="test-pads")
+    try:
+        env = {**jack.client_env(), "IMBOLC_CONFIG_DIR": str(config)}
+        done = subprocess.run(
+            [sys.executable, "-m", "imbolc", "midi-ports"],
+            capture_output=True, text=True, env=env, timeout=60, check=False,
+        )  # fmt: skip
+    finally:
+        keys.close()
+        pads.close()
+    assert done.returncode == 0, done.stderr
+    assert f"* {KEYS}\n" in done.stdout
+    assert "  jack: test-pads:pads\n" in done.stdout

@@ -101,6 +101,8 @@ SUSTAIN_CC = 64
 AFTERTOUCH_CC = 128
 """The pseudo controller number a CC mapping uses to follow channel aftertouch."""
 
+LOGGED_GARBAGE = 10
+"""Malformed input is logged this many times per device, then every thousandth time."""
 _DATA_LENGTH = {0x80: 2, 0x90: 2, 0xA0: 2, 0xB0: 2, 0xC0: 1, 0xD0: 1, 0xE0: 2}
 _COMMON_LENGTH = {0xF1: 1, 0xF2: 2, 0xF3: 1, 0xF6: 0}
 _REALTIME: dict[int, type[ClockTick | ClockStart | ClockContinue | ClockStop]] = {
@@ -132,7 +134,8 @@ class MidiDecoder:
 
     def _drop(self, what: str) -> None:
         self.garbage += 1
-        self.log(f"MIDI input: {what} ignored")
+        if self.garbage <= LOGGED_GARBAGE or self.garbage % 1000 == 0:
+            self.log(f"MIDI input: {what} ignored ({self.garbage} so far)")
 
     def feed(
         self, data: bytes | bytearray | list[int] | tuple[int, ...], time: float

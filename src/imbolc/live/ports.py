@@ -21,6 +21,7 @@ from imbolc.core.live import EventSink, MidiDecoder
 
 Log = Callable[[str], None]
 ALSA_DEVICE = Path("/dev/snd/seq")
+SHM = Path("/dev/shm")
 CLIENT_NAME = "imbolc"
 ALL_PORTS = "all"
 """The selection that listens to every input port there is."""
@@ -42,6 +43,15 @@ def midi_available() -> str | None:
     return None
 
 
+def jack_running() -> bool:
+    """Whether the JACK server clients would connect to is up (its sockets exist in /dev/shm).
+
+    Asking libjack instead would print errors on the terminal whenever no server runs.
+    """
+    name = os.environ.get("JACK_DEFAULT_SERVER", "default")
+    return any(SHM.glob(f"jack_{name}_*"))
+
+
 def _apis() -> list[tuple[str, int]]:
     """(prefix, rtmidi API) for the systems this machine can have ports on."""
     if rtmidi is None:
@@ -50,7 +60,7 @@ def _apis() -> list[tuple[str, int]]:
     found: list[tuple[str, int]] = []
     if rtmidi.API_LINUX_ALSA in compiled and ALSA_DEVICE.exists():
         found.append(("alsa", rtmidi.API_LINUX_ALSA))
-    if rtmidi.API_UNIX_JACK in compiled:
+    if rtmidi.API_UNIX_JACK in compiled and jack_running():
         found.append(("jack", rtmidi.API_UNIX_JACK))
     return found
 
