@@ -12,6 +12,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 import pytest
 from supriya.osc import OscMessage
@@ -30,6 +31,9 @@ from imbolc.engine.realtime import RealtimeEngine
 from imbolc.engine.server import ServerOptions
 from imbolc.live import RtMidiInput, RtMidiOutput
 from imbolc.live_wiring import LiveSession, QueuedHooks
+from imbolc.net.client_store import connect
+from imbolc.net.events import Rejected
+from imbolc.net.server import start_server_thread
 
 pytestmark = pytest.mark.scsynth
 KEYS = "jack: test-keys:keys"
@@ -211,3 +215,84 @@ def test_a_recorded_take_lands_in_the_piano_roll_as_one_undo_step(rig: Rig) -> N
     assert second.tick > first.tick
     assert rig.store.undo()
     assert rig.store.state.session.piano_roll is before.session.piano_roll
+
+
+# --- a joined musician's controller plays and records through the server ---------------------
+
+
+@pytest.fixture
+def joined(rig: Rig) -> Iterator[tuple[Any, Any, LiveSession, QueuedHooks]]:
+    """A server whose engine is the rig's scsynth, and a musician joined owning the synth only,
+    with their own controller (a second JACK port) routed through their client."""
+    server = start_server_thread(rig.store.state, engine=rig.engine, host="127.0.0.1", port=0)
+    client = connect("127.0.0.1", server.port, name="guest", own=[rig.synth])
+    rejected: list[Rejected] = []
+    client.on_event(lambda event: rejected.append(event) if isinstance(event, Rejected) else None)
+    pads = RtMidiOutput("guest", api="jack", client="test-guest")
+    live = LiveSession(client.engine, lambda: client.state, RtMidiInput(), MidiConfig(input=""))
+    hooks = QueuedHooks(client, selected=rig.synth)  # type: ignore[arg-type]
+    live.bind(hooks)
+    live.start()
+    assert live.choose(["jack: test-guest:guest"]) == ["jack: test-guest:guest"]
+    live.rejected = rejected  # type: ignore[attr-defined]
+    live.pads = pads  # type: ignore[attr-defined]
+    try:
+        wait_for(lambda: client.owned == (rig.synth,))
+        yield server, client, live, hooks
+    finally:
+        live.shutdown()
+        pads.close()
+        client.close()
+        server.stop()
+
+
+def test_a_joined_musician_plays_their_own_instrument_on_the_servers_scsynth(
+    rig: Rig, joined: tuple[Any, Any, LiveSession, QueuedHooks]
+) -> None:
+    _server, _client, live, _hooks = joined
+    rig.clear()
+    live.pads.send([0x90, 57, 99])  # type: ignore[attr-defined]
+    wait_for(lambda: rig.messages("/s_new"))
+    new = rig.messages("/s_new")[0]
+    controls = dict(zip(new.contents[4::2], new.contents[5::2], strict=True))
+    assert controls["freq"] == pytest.approx(220.0)
+    live.pads.send([0x80, 57, 0])  # type: ignore[attr-defined]
+    wait_for(lambda: released(rig, new.contents[1]))
+
+
+def test_a_joined_musician_cannot_play_an_instrument_they_do_not_own(
+    rig: Rig, joined: tuple[Any, Any, LiveSession, QueuedHooks]
+) -> None:
+    _server, _client, live, _hooks = joined
+    rig.clear()
+    live.pads.send([0x99, 36, 99])  # channel 10 is routed to the kit, which the host owns
+    wait_for(lambda: bool(live.rejected))  # type: ignore[attr-defined]
+    assert "not yours" in live.rejected[0].reason or "belongs to" in live.rejected[0].reason  # type: ignore[attr-defined]
+    time.sleep(0.1)
+    assert rig.messages("/s_new") == []
+
+
+def test_a_joined_musicians_take_is_kept_by_the_server_on_their_instrument(
+    rig: Rig, joined: tuple[Any, Any, LiveSession, QueuedHooks]
+) -> None:
+    _server, client, live, hooks = joined
+    rig.engine.seek(0.0)
+    rig.engine.play()
+    try:
+        wait_for(lambda: client.engine.transport().playing)
+        live.start_take(TakeOptions("overdub", count_in_beats=0))
+        live.pads.send([0x90, 72, 88])  # type: ignore[attr-defined]
+        time.sleep(0.2)
+        live.pads.send([0x80, 72, 0])  # type: ignore[attr-defined]
+        time.sleep(0.05)
+        assert live.stop_take() == 1
+    finally:
+        rig.engine.stop()
+    hooks.run_pending()
+
+    def kept() -> bool:
+        track = client.state.session.piano_roll.track(rig.synth)
+        return track is not None and any(n.pitch == 72 and n.velocity == 88 for n in track.notes)
+
+    wait_for(kept)
+    assert hooks.errors == []
