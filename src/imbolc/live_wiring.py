@@ -246,6 +246,11 @@ class LiveSession:
             parts.append("clock in: " + ("waiting" if bpm is None else f"{bpm:.1f} BPM"))
         return " · ".join(parts) or "no tempo sync (see [midi] in config.toml)"
 
+    def start_delay(self) -> float:
+        if self.link is None or self.link.peers == 0:
+            return 0.0
+        return float(self.link.seconds_to_next_bar())
+
     # --- events (MIDI threads) --------------------------------------------------------------
 
     def event(self, event: MidiEvent) -> None:

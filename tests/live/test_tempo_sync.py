@@ -58,6 +58,11 @@ def test_a_live_session_follows_link_tempo_into_the_store() -> None:
             hooks.run_pending()
             time.sleep(0.01)
         assert "Link: 1 peer(s) at 101.5 BPM" in live.sync_status()
+        delay = live.start_delay()  # play waits this long to start on the session's next bar
+        assert 0.0 < delay <= 4 * 60 / 101.5
+        time.sleep(delay)
+        phase = peer.phase
+        assert min(phase, 4.0 - phase) < 0.25
     finally:
         peer.close()
         live.shutdown()

@@ -71,6 +71,10 @@ class LiveControl(Protocol):
         """One line on tempo sync (Link peers, MIDI clock in and out)."""
         ...
 
+    def start_delay(self) -> float:
+        """Seconds to wait before starting playback so it starts in phase (Link), else 0."""
+        ...
+
 
 class NoLive:
     """No MIDI here: no ports, nothing to learn, takes record nothing."""
@@ -105,3 +109,6 @@ class NoLive:
 
     def sync_status(self) -> str:
         return self.reason
+
+    def start_delay(self) -> float:
+        return 0.0

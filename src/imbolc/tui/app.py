@@ -286,6 +286,10 @@ class ImbolcApp(App[None], inherit_bindings=False):
 
     def action_play_stop(self) -> None:
         playing = self._read_engine()[0].playing
+        delay = 0.0 if playing else self.live_input.start_delay()
+        if delay > 0.0:  # a Link session is playing: start on its next bar, in phase
+            self.set_timer(delay, lambda: self._engine_call("play", self.engine.play))
+            return
         self._engine_call(
             "stop" if playing else "play", self.engine.stop if playing else self.engine.play
         )
