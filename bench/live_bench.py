@@ -86,23 +86,29 @@ def run() -> str:
                     n_set.append(now)
 
         engine.backend._send = capture  # type: ignore[method-assign]
+
+        def play_notes() -> tuple[list[float], list[float]]:
+            latencies: list[float] = []
+            ours: list[float] = []
+            for n in range(NOTES):
+                count = len(s_new)
+                arrived.clear()
+                began = time.perf_counter()
+                keys.send([0x90, 48 + n % 24, 100])
+                while len(s_new) == count and time.perf_counter() - began < 1.0:
+                    time.sleep(0.0001)
+                if len(s_new) > count:
+                    latencies.append(s_new[count] - began)
+                    if arrived:
+                        ours.append(s_new[count] - arrived[0])
+                keys.send([0x80, 48 + n % 24, 0])
+                time.sleep(0.01)
+            return latencies, ours
+
+        idle_total, idle_ours = play_notes()
         busy = threading.Thread(target=_busy, args=(stop,), daemon=True)
         busy.start()
-        latencies: list[float] = []
-        ours: list[float] = []
-        for n in range(NOTES):
-            count = len(s_new)
-            arrived.clear()
-            began = time.perf_counter()
-            keys.send([0x90, 48 + n % 24, 100])
-            while len(s_new) == count and time.perf_counter() - began < 1.0:
-                time.sleep(0.0001)
-            if len(s_new) > count:
-                latencies.append(s_new[count] - began)
-                if arrived:
-                    ours.append(s_new[count] - arrived[0])
-            keys.send([0x80, 48 + n % 24, 0])
-            time.sleep(0.01)
+        busy_total, busy_ours = play_notes()
         stop.set()
         busy.join()
         # The sweep: 1000 CC moves at 1 kHz while the owner thread drains every 5 ms.
@@ -144,12 +150,14 @@ def run() -> str:
                 f"{max(samples) * 1e3:.2f}",
             ]
             for what, samples in (
-                ("sent on the JACK port → /s_new sent", latencies),
-                ("arrived from rtmidi → /s_new sent", ours),
+                ("idle: sent on the JACK port → /s_new sent", idle_total),
+                ("idle: arrived from rtmidi → /s_new sent", idle_ours),
+                ("busy: sent on the JACK port → /s_new sent", busy_total),
+                ("busy: arrived from rtmidi → /s_new sent", busy_ours),
             )
         ]
         out = table(
-            "MIDI note-on → /s_new sent to scsynth (JACK period 64), a busy thread dispatching",
+            "MIDI note-on → /s_new sent to scsynth (JACK period 64); busy: a thread dispatching",
             ["span", "notes", "p50 ms", "p99 ms", "max ms"],
             rows,
         )
