@@ -39,6 +39,7 @@ from imbolc.core.ports import EnginePort
 from imbolc.core.project import Project
 from imbolc.core.store import Commit, Store
 from imbolc.core.tempo_sync import ClockFollower, session_tempo
+from imbolc.live_arp import LiveArp
 
 Log = Callable[[str], None]
 
@@ -118,6 +119,7 @@ class LiveSession:
         self.watcher: Any = None
         self.clock_out: Any = None
         self.link: Any = None
+        self.arp: LiveArp | None = None
         self.flushes = 0
         self.dispatched_moves = 0
 
@@ -185,6 +187,9 @@ class LiveSession:
         if self.link is not None:
             self.link.close()
             self.link = None
+        if self.arp is not None:
+            self.arp.stop()
+            self.arp = None
 
     # --- LiveControl ------------------------------------------------------------------------
 
@@ -295,14 +300,31 @@ class LiveSession:
         return True
 
     def _play(self, voices: Sequence[VoiceOn | VoiceOff]) -> None:
+        """Voices to the engine now; an arpeggiated instrument's keys to the live arpeggiator."""
+        if not voices:
+            return
+        instruments = self.project().instruments
         for voice in voices:
+            inst = instruments.get(voice.instrument_id)
+            arpeggiated = inst is not None and inst.arpeggiator.enabled
             try:
                 if isinstance(voice, VoiceOn):
-                    self.engine.note_on(voice.instrument_id, voice.pitch, voice.velocity)
-                else:
+                    if arpeggiated:
+                        self._arpeggiator().press(voice.instrument_id, voice.pitch, voice.velocity)
+                    else:
+                        self.engine.note_on(voice.instrument_id, voice.pitch, voice.velocity)
+                    continue
+                if self.arp is not None:
+                    self.arp.release(voice.instrument_id, voice.pitch)
+                if not arpeggiated:
                     self.engine.note_off(voice.instrument_id, voice.pitch)
             except Exception as error:  # the engine's trouble must not stop the device
                 self.log(f"MIDI note not played: {error}")
+
+    def _arpeggiator(self) -> LiveArp:
+        if self.arp is None:
+            self.arp = LiveArp(self.engine, self.project, self.log)
+        return self.arp
 
     def _clock(self, event: MidiEvent) -> None:
         if not self.config.clock_in:

@@ -6,6 +6,7 @@ is captured at the UDP backend (the bytes that go to scsynth), decoded and asser
 
 from __future__ import annotations
 
+import itertools
 import os
 import shutil
 import threading
@@ -17,10 +18,17 @@ from typing import Any
 import pytest
 from supriya.osc import OscMessage
 
-from imbolc.core.actions import AddCcMapping, AddInstrument, SetChannelInstrument, SetLoop
+from imbolc.core.actions import (
+    AddCcMapping,
+    AddInstrument,
+    SetArpeggiator,
+    SetChannelInstrument,
+    SetLoop,
+)
 from imbolc.core.automation import AutomationTarget
 from imbolc.core.config import MidiConfig
 from imbolc.core.ids import InstrumentId
+from imbolc.core.instrument import Arpeggiator
 from imbolc.core.live_take import TakeOptions
 from imbolc.core.midi_map import CcMapping
 from imbolc.core.notes import TICKS_PER_BEAT
@@ -65,6 +73,11 @@ def wait_for(condition: Callable[[], bool], timeout: float = 10.0) -> None:
     while not condition():
         assert time.monotonic() < deadline, "timed out"
         time.sleep(0.002)
+
+
+def controls(message: OscMessage) -> dict[str, float]:
+    """The controls of an ``/s_new``."""
+    return dict(zip(message.contents[4::2], message.contents[5::2], strict=True))
 
 
 def released(rig: Rig, node: int) -> bool:
@@ -296,3 +309,32 @@ def test_a_joined_musicians_take_is_kept_by_the_server_on_their_instrument(
 
     wait_for(kept)
     assert hooks.errors == []
+
+
+def test_held_keys_on_an_arpeggiated_instrument_step_up_at_its_rate(rig: Rig) -> None:
+    arp = Arpeggiator(True, "up", "sixteenth", 1, 0.5)
+    rig.store.dispatch(SetArpeggiator(rig.synth, arp))
+    settle(rig.engine)
+    try:
+        rig.clear()
+        rig.keys.send([0x90, 60, 100])
+        rig.keys.send([0x90, 64, 100])
+        wait_for(lambda: len(rig.messages("/s_new")) >= 5)
+        rig.keys.send([0x80, 60, 0])
+        rig.keys.send([0x80, 64, 0])
+        with rig.lock:
+            starts = [(t, m) for t, m in rig.sent if m.address == "/s_new"][:5]
+        freqs = [controls(m)["freq"] for _, m in starts]
+        c4, e4 = 261.63, 329.63
+        pattern = [e4, c4, e4, c4] if freqs[1] > 300 else [c4, e4, c4, e4]
+        assert freqs[1:5] == pytest.approx(pattern, rel=1e-3)
+        gaps = [b[0] - a[0] for a, b in itertools.pairwise(starts[1:])]
+        sixteenth = 60 / rig.store.state.session.settings.bpm / 4
+        assert all(abs(gap - sixteenth) < 0.03 for gap in gaps)
+        time.sleep(2 * sixteenth)
+        count = len(rig.messages("/s_new"))
+        time.sleep(4 * sixteenth)
+        assert len(rig.messages("/s_new")) == count  # released: the pattern stopped
+    finally:
+        rig.store.dispatch(SetArpeggiator(rig.synth, Arpeggiator()))
+        settle(rig.engine)
