@@ -17,6 +17,7 @@ from imbolc.core.actions import SetBpm
 from imbolc.core.actions.base import Action
 from imbolc.core.automation import AutomationTarget
 from imbolc.core.config import MidiConfig
+from imbolc.core.errors import ImbolcError
 from imbolc.core.ids import InstrumentId
 from imbolc.core.live import (
     AFTERTOUCH_CC,
@@ -38,6 +39,7 @@ from imbolc.core.notes import TICKS_PER_BEAT
 from imbolc.core.ports import EnginePort
 from imbolc.core.project import Project
 from imbolc.core.store import Commit, Store
+from imbolc.core.targets import target_range
 from imbolc.core.tempo_sync import ClockFollower, session_tempo
 from imbolc.live_arp import LiveArp
 
@@ -120,6 +122,7 @@ class LiveSession:
         self.clock_out: Any = None
         self.link: Any = None
         self.arp: LiveArp | None = None
+        self._warned: set[AutomationTarget] = set()
         self.flushes = 0
         self.dispatched_moves = 0
 
@@ -356,10 +359,18 @@ class LiveSession:
         hooks = self._hooks
         if hooks is None:
             return
+        project = self.project()
         for target, value in pending.items():
             action = move_action(Move(target, value))
+            try:
+                target_range(project, target)
+            except ImbolcError:
+                action = None  # the mapped parameter (or its instrument) is gone
             if action is None:
-                self.log(f"MIDI: nothing turns {target.scope} {target.owner} {target.parameter}")
+                if target not in self._warned:
+                    self._warned.add(target)
+                    where = f"{target.scope} {target.owner} {target.parameter}"
+                    self.log(f"MIDI: a mapped controller moves {where}, which does not exist")
                 continue
             if hooks.dispatch(action):
                 self.dispatched_moves += 1

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from imbolc.core.actions import (
     AddCcMapping,
     AddInstrument,
+    AddNote,
     AddNotes,
     LinkLayer,
     RemoveNotesInRange,
@@ -102,3 +106,33 @@ def test_clock_follower_and_schedule_agree_on_the_tempo() -> None:
         assert schedule.due(now) == 1
         reported = follower.tick(now) or reported
     assert reported == 128.0
+
+
+@given(st.lists(st.binary(max_size=12), max_size=40))
+def test_any_bytes_decode_to_valid_events_without_raising(packets: list[bytes]) -> None:
+    decoder = MidiDecoder()
+    for packet in packets:
+        for event in decoder.feed(packet, 0.0):
+            channel = getattr(event, "channel", 0)
+            assert 0 <= channel <= 15
+            for name in ("note", "velocity", "control", "value"):
+                value = getattr(event, name, 0)
+                if name == "value" and isinstance(event, PitchWheel):
+                    assert -8192 <= value <= 8191
+                elif value is not None:
+                    assert 0 <= value <= 127
+
+
+def test_an_overdub_take_adds_to_the_notes_already_there() -> None:
+    store = _two_synths()
+    store.dispatch(AddNote(1, 0, 240, 48))
+    take = Take(0, TakeOptions("overdub"))
+    take.note_on(1, 50, 90, 10)
+    take.finish(100)  # a key still down when the take stops ends there
+    actions = take.actions(store.state)
+    assert not any(isinstance(a, RemoveNotesInRange) for a in actions)
+    for action in actions:
+        store.dispatch(action)
+    track = store.state.session.piano_roll.track(1)
+    assert track is not None
+    assert [(n.tick, n.duration, n.pitch) for n in track.notes] == [(0, 240, 48), (10, 90, 50)]

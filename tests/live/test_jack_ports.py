@@ -8,6 +8,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 from imbolc.core.live import ClockTick, ControlChange, MidiEvent, NoteOff, NoteOn, PitchWheel
 from imbolc.engine.processes import JackdProcess
 from imbolc.live import PortWatcher, RtMidiInput, RtMidiOutput
@@ -126,3 +128,23 @@ def test_imbolc_midi_ports_lists_a_jack_port_and_marks_the_chosen_one(
     assert done.returncode == 0, done.stderr
     assert f"* {KEYS}\n" in done.stdout
     assert "  jack: test-pads:pads\n" in done.stdout
+
+
+@pytest.mark.skipif(
+    not Path("/dev/snd/seq").exists(),
+    reason="no ALSA sequencer here (/dev/snd/seq is missing): the ALSA variant cannot run",
+)
+def test_an_alsa_virtual_port_is_listed_and_its_notes_arrive() -> None:
+    events: list[MidiEvent] = []
+    keyboard = RtMidiOutput("keys", api="alsa", client="test-alsa-keys")
+    midi = RtMidiInput()
+    try:
+        names = [n for n in midi.ports() if n.startswith("alsa: ") and "test-alsa-keys" in n]
+        assert len(names) == 1
+        assert midi.open(names, events.append) == names
+        keyboard.send([0x92, 67, 55])
+        wait_for(lambda: len(events) == 1)
+        assert events[0] == NoteOn(2, 67, 55, events[0].time)
+    finally:
+        midi.close()
+        keyboard.close()
