@@ -201,6 +201,8 @@ def test_a_mapped_knob_sweep_is_one_action_per_flush_and_one_n_set(rig: Rig) -> 
 
 
 def test_a_recorded_take_lands_in_the_piano_roll_as_one_undo_step(rig: Rig) -> None:
+    pan = AutomationTarget("instrument", rig.synth, "mixer.pan")
+    rig.store.dispatch(AddCcMapping(CcMapping(75, pan, None, -1.0, 1.0)))
     rig.engine.seek(0.0)
     settle(rig.engine)
     before = rig.store.state
@@ -210,12 +212,15 @@ def test_a_recorded_take_lands_in_the_piano_roll_as_one_undo_step(rig: Rig) -> N
     assert start == 0
     wait_for(lambda: rig.engine.transport().playing and rig.engine.transport().tick > 10)
     rig.keys.send([0x90, 64, 90])
+    rig.keys.send([0xB0, 75, 0])  # the knob: pan hard left...
     time.sleep(0.3)
     rig.keys.send([0x80, 64, 0])
     rig.keys.send([0x90, 67, 70])
+    rig.keys.send([0xB0, 75, 127])  # ...then hard right
     time.sleep(0.2)
     rig.keys.send([0x80, 67, 0])
     time.sleep(0.05)
+    rig.hooks.run_pending()  # the knob moved the pan as it went (its own undo steps)
     assert rig.live.stop_take() == 2
     rig.engine.stop()
     track = rig.store.state.session.piano_roll.track(rig.synth)
@@ -226,8 +231,12 @@ def test_a_recorded_take_lands_in_the_piano_roll_as_one_undo_step(rig: Rig) -> N
     first, second = track.notes
     assert first.duration == pytest.approx(0.3 * 2 * TICKS_PER_BEAT, rel=0.35)
     assert second.tick > first.tick
-    assert rig.store.undo()
+    (lane,) = [la for la in rig.store.state.session.automation.lanes if la.target == pan]
+    assert [p.value for p in lane.points] == [0.0, 1.0]
+    assert lane.points[0].tick < lane.points[1].tick
+    assert rig.store.undo()  # one step takes back the notes and the automation together
     assert rig.store.state.session.piano_roll is before.session.piano_roll
+    assert rig.store.state.session.automation.lanes == before.session.automation.lanes
 
 
 # --- a joined musician's controller plays and records through the server ---------------------
