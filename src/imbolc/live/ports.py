@@ -101,10 +101,9 @@ class _Listener:
 
 
 class RtMidiInput:
-    """``MidiInput`` over python-rtmidi; never starts a JACK server of its own."""
+    """``MidiInput`` over python-rtmidi (rtmidi opens JACK clients without starting a server)."""
 
     def __init__(self, log: Log = _quiet) -> None:
-        os.environ.setdefault("JACK_NO_START_SERVER", "1")
         self.log = log
         self._listers: dict[str, Any] = {}
         self._open: dict[str, _Listener] = {}
@@ -177,7 +176,6 @@ class RtMidiOutput:
     def __init__(
         self, port_name: str = "out", api: str | None = None, client: str = CLIENT_NAME
     ) -> None:
-        os.environ.setdefault("JACK_NO_START_SERVER", "1")
         if rtmidi is None:
             raise OSError("python-rtmidi is not installed")
         chosen = [a for p, a in _apis() if api is None or p == api]
