@@ -13,12 +13,21 @@ from imbolc.core.actions import (
     LinkLayer,
     RemoveNotesInRange,
     SetChannelInstrument,
+    SetChordShape,
     SetMixerLevel,
     SetPitchBend,
 )
 from imbolc.core.automation import AutomationTarget
-from imbolc.core.live import ControlChange, MidiDecoder, NoteOff, NoteOn, PitchWheel
-from imbolc.core.live_route import LiveRouter, VoiceOff, VoiceOn, move_action
+from imbolc.core.live import (
+    AFTERTOUCH_CC,
+    Aftertouch,
+    ControlChange,
+    MidiDecoder,
+    NoteOff,
+    NoteOn,
+    PitchWheel,
+)
+from imbolc.core.live_route import LiveRouter, Move, VoiceOff, VoiceOn, move_action
 from imbolc.core.live_take import Take, TakeOptions
 from imbolc.core.midi_map import CcMapping, PitchBendConfig
 from imbolc.core.store import Store
@@ -136,3 +145,24 @@ def test_an_overdub_take_adds_to_the_notes_already_there() -> None:
     track = store.state.session.piano_roll.track(1)
     assert track is not None
     assert [(n.tick, n.duration, n.pitch) for n in track.notes] == [(0, 240, 48), (10, 90, 50)]
+
+
+def test_channel_aftertouch_moves_what_cc_128_is_mapped_to() -> None:
+    store = _two_synths()
+    target = AutomationTarget("instrument", 1, "mixer.level")
+    store.dispatch(AddCcMapping(CcMapping(AFTERTOUCH_CC, target, 2, 0.0, 1.0)))
+    router = LiveRouter()
+    (move,) = router.route(store.state, Aftertouch(2, 127), 1).moves
+    assert move == Move(target, 1.0)
+    assert router.route(store.state, Aftertouch(3, 127), 1).moves == ()  # another channel
+    assert router.route(store.state, Aftertouch(2, 127, note=60), 1).moves == ()  # poly
+
+
+def test_a_chord_shape_turns_one_key_into_its_chord_and_releases_it_whole() -> None:
+    store = _two_synths()
+    store.dispatch(SetChordShape(1, "major"))
+    router = LiveRouter()
+    played = router.route(store.state, NoteOn(0, 60, 70), 1).voices
+    assert played == (VoiceOn(1, 60, 70), VoiceOn(1, 64, 70), VoiceOn(1, 67, 70))
+    released = router.route(store.state, NoteOff(0, 60), 1).voices
+    assert released == (VoiceOff(1, 60), VoiceOff(1, 64), VoiceOff(1, 67))
