@@ -176,3 +176,34 @@ async def test_ctrl_r_records_a_take_into_the_piano_roll_as_one_undo_step(
         ]
         await pilot.press("ctrl+z")
         assert store.state.session.piano_roll is before
+
+
+async def test_shift_l_in_the_editor_learns_the_parameter_under_the_cursor(
+    store: Store, engine: FakeEngine, live: LiveSession, knobs: RtMidiOutput
+) -> None:
+    live.choose([KNOBS])
+    app = app_with(store, engine, live)
+    async with app.run_test(size=(120, 50)) as pilot:
+        await pilot.press("f1", "down", "enter")  # Bass in the editor, cursor on its first row
+        assert app.current_pane.LAYER == "editor"
+        row = app.current_pane.row  # type: ignore[attr-defined]
+        await pilot.press("L")
+        knobs.send([0xB0, 30, 10])
+        await until(pilot, lambda: bool(store.state.session.midi.cc_mappings))
+        (mapping,) = store.state.session.midi.cc_mappings
+        assert mapping.cc == 30 and mapping.target.owner == 2
+        assert mapping.target.parameter == f"source.{row.label}"
+
+
+async def test_a_port_that_appears_shows_up_in_the_pane_by_itself(
+    store: Store, engine: FakeEngine, live: LiveSession
+) -> None:
+    app = app_with(store, engine, live)
+    async with app.run_test(size=(120, 50)) as pilot:
+        await pilot.press("f10")
+        late = RtMidiOutput("late", api="jack", client="test-late")
+        try:
+            await until(pilot, lambda: "jack: test-late:late" in shown(app))
+        finally:
+            late.close()
+        await until(pilot, lambda: "jack: test-late:late" not in shown(app))

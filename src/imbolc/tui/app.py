@@ -133,6 +133,9 @@ class ImbolcApp(App[None], inherit_bindings=False):
         self._poll_engine()
         self._offer_recovery()
         self.live_input.bind(WorkspaceHooks(asyncio.get_running_loop(), self.ws))
+        midi = self.panes["midi"]
+        assert isinstance(midi, MidiPane)
+        self.ws.midi_learn = midi.learn_target
 
     def on_unmount(self) -> None:
         if self._unsubscribe is not None:

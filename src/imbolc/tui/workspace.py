@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from typing import Literal
 
 from imbolc.core.actions.base import Action
+from imbolc.core.automation import AutomationTarget
 from imbolc.core.errors import ImbolcError
 from imbolc.core.ids import InstrumentId
 from imbolc.core.instrument import Instrument
@@ -48,6 +49,8 @@ class Workspace:
         self._pending: list[tuple[Callable[[Project], bool], Callable[[Project], None]]] = []
         self.recorder = Recorder()
         """Writes parameter moves onto armed automation lanes while the transport plays."""
+        self.midi_learn: Callable[[AutomationTarget], None] = lambda _target: None
+        """Map the next knob moved on a controller to this target (set by the app)."""
 
     @property
     def project(self) -> Project:

@@ -13,6 +13,7 @@ from typing import ClassVar
 import msgspec
 from rich.text import Text
 from textual.binding import BindingType
+from textual.timer import Timer
 
 from imbolc.core.actions import (
     AddCcMapping,
@@ -38,6 +39,8 @@ from imbolc.tui.workspace import Workspace
 
 QUANTIZE_STEPS = (0, TICKS_PER_BEAT // 4, TICKS_PER_BEAT // 2, TICKS_PER_BEAT)
 COUNT_INS = (0, 4, 8)
+PORT_POLL_SECONDS = 1.0
+"""How often the port list is read again while the pane is on screen (devices come and go)."""
 RANGE_STEP = 0.05
 """How far one key moves a mapping's end or the pitch wheel's range (a share of the span)."""
 
@@ -66,17 +69,28 @@ class MidiPane(Pane):
         self.port_names: list[str] = []
         self.learning: AutomationTarget | None = None
         self.options = TakeOptions()
+        self._timer: Timer | None = None
 
     def watched(self, project: Project) -> tuple[object, ...]:
         return (project.session.midi, project.instruments, self.ws.selected_id)
 
     def on_show(self) -> None:
         self.refresh_ports()
+        if self._timer is None:
+            self._timer = self.set_interval(PORT_POLL_SECONDS, self.refresh_ports)
+
+    def on_hide(self) -> None:
+        if self._timer is not None:
+            self._timer.stop()
+            self._timer = None
 
     def refresh_ports(self) -> None:
-        """Read the port list again (devices come and go)."""
-        self.port_names = self.input.ports()
-        self.refresh()
+        """Read the port list again (devices come and go); repaint only when it changed."""
+        names = self.input.ports()
+        if names != self.port_names:
+            self.port_names = names
+            self.row = max(0, min(self.row, self._rows() - 1))
+            self.refresh()
 
     # --- drawing --------------------------------------------------------------------------
 
@@ -238,9 +252,13 @@ class MidiPane(Pane):
         self.app.push_screen(PickerScreen("Map a knob to", items), self._learn_for)
 
     def _learn_for(self, target: AutomationTarget | None) -> None:
-        if target is None:
-            return
+        if target is not None:
+            self.learn_target(target)
+
+    def learn_target(self, target: AutomationTarget) -> None:
+        """Map the next controller moved to ``target`` (from here or the editor's ``L``)."""
         self.learning = target
+        self.ws.notify(f"Move a knob to map {target_label(self.ws.project, target)}", "information")
         self.input.learn(self._learned)
         self.refresh()
 
