@@ -338,7 +338,10 @@ class ImbolcApp(App[None], inherit_bindings=False):
         self.exit()
 
     def action_record(self) -> None:
-        record_take(self.ws, self.live_input, self.panes["midi"].options)  # type: ignore[attr-defined]
+        midi = self.panes["midi"]
+        assert isinstance(midi, MidiPane)
+        record_take(self.ws, self.live_input, midi.options)
+        midi.refresh()
         self.live.wake()
 
     def action_previous_instrument(self) -> None:
