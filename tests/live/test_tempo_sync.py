@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 import pytest
 
+from imbolc.core.actions import SetBpm
 from imbolc.core.config import MidiConfig
 from imbolc.core.live import ClockStart, ClockStop, ClockTick, MidiEvent
 from imbolc.core.ports import NullEngine, Transport
@@ -58,8 +59,11 @@ def test_a_live_session_follows_link_tempo_into_the_store() -> None:
             hooks.run_pending()
             time.sleep(0.01)
         assert "Link: 1 peer(s) at 101.5 BPM" in live.sync_status()
+        store.subscribe(live.follow)  # and the session's own tempo goes out to the peers
+        store.dispatch(SetBpm(144.0))
+        wait_for(lambda: abs(peer.tempo - 144.0) < 0.01)
         delay = live.start_delay()  # play waits this long to start on the session's next bar
-        assert 0.0 < delay <= 4 * 60 / 101.5
+        assert 0.0 < delay <= 4 * 60 / 144.0
         time.sleep(delay)
         phase = peer.phase
         assert min(phase, 4.0 - phase) < 0.25
