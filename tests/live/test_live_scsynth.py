@@ -158,6 +158,45 @@ def test_a_key_plays_the_selected_instrument_at_its_velocity_and_releases(rig: R
     assert rig.engine.problems == []
 
 
+def test_a_live_note_is_sent_on_the_callers_thread_before_note_on_returns(rig: Rig) -> None:
+    settle(rig.engine)
+    rig.clear()
+    rig.engine.note_on(rig.synth, 62, 100)
+    sent = rig.messages("/s_new")  # already there: no hand-off to the audio thread
+    assert len(sent) == 1 and controls(sent[0])["velocity"] == pytest.approx(100 / 127)
+    node = sent[0].contents[1]
+    rig.engine.note_off(rig.synth, 62)
+    assert released(rig, node)
+
+
+def test_live_notes_queue_in_order_while_the_audio_thread_holds_the_engine(rig: Rig) -> None:
+    audio = rig.engine.audio
+    assert audio is not None
+    settle(rig.engine)
+    rig.clear()
+    holding, release = threading.Event(), threading.Event()
+
+    def hold() -> None:  # a long command (a rebuild, say) on the audio thread
+        holding.set()
+        release.wait(10.0)
+
+    audio.post("call", hold)
+    assert holding.wait(10.0)
+    rig.engine.note_on(rig.synth, 64, 90)
+    rig.engine.note_off(rig.synth, 64)
+    rig.engine.note_on(rig.synth, 65, 80)
+    assert rig.messages("/s_new") == []  # the caller did not wait for the engine
+    release.set()
+    wait_for(lambda: len(rig.messages("/s_new")) == 2)
+    first, second = rig.messages("/s_new")
+    assert [controls(m)["velocity"] for m in (first, second)] == pytest.approx([90 / 127, 80 / 127])
+    assert released(rig, first.contents[1]) and not released(rig, second.contents[1])
+    settle(rig.engine)
+    rig.engine.note_off(rig.synth, 65)  # nothing queued any more: straight to scsynth
+    assert released(rig, second.contents[1])
+    assert rig.engine.problems == []
+
+
 def test_the_sustain_pedal_holds_released_keys_until_it_lifts(rig: Rig) -> None:
     rig.clear()
     rig.keys.send([0xB0, 64, 127])
