@@ -5,7 +5,15 @@ from __future__ import annotations
 import platform
 import sys
 
-from bench import core_bench, embedded_bench, engine_bench, net_bench, time_bench, tui_bench
+from bench import (
+    core_bench,
+    embedded_bench,
+    engine_bench,
+    live_bench,
+    net_bench,
+    time_bench,
+    tui_bench,
+)
 
 SUITES = {
     "core": core_bench.run,
@@ -14,6 +22,7 @@ SUITES = {
     "net": net_bench.run,
     "tui": tui_bench.run,
     "time": time_bench.run,
+    "live": live_bench.run,
 }
 
 

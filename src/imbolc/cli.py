@@ -46,6 +46,7 @@ COMMANDS = (
     "join",
     "checkpoint",
     "recover",
+    "midi-ports",
 )
 ENGINES = ("auto", "scsynth", "embedded")
 DEFAULT_NET_PORT = 9999  # as the original; imbolc.net.DEFAULT_PORT
@@ -287,10 +288,10 @@ def cmd_serve(args: argparse.Namespace, config: Config) -> int:
         joined.client.close()
         handle.stop()
 
-    return run_client_app(joined, path, config_dir(), leave)
+    return run_client_app(joined, path, config_dir(), leave, config.midi)
 
 
-def cmd_join(args: argparse.Namespace, _config: Config) -> int:
+def cmd_join(args: argparse.Namespace, config: Config) -> int:
     from imbolc.net import parse_address
     from imbolc.session_wiring import discover_servers, join, pick_server, run_client_app
 
@@ -305,7 +306,32 @@ def cmd_join(args: argparse.Namespace, _config: Config) -> int:
         raise CliError("join needs HOST[:PORT] or --discover")
     own = [int(part) for part in args.own.split(",") if part.strip()] if args.own else []
     joined = join(host, port, name=args.name, own=own, secret=_secret(args), wire=args.wire)
-    return run_client_app(joined, Path(f"{host}:{port}"), config_dir(), joined.client.close)
+    title = Path(f"{host}:{port}")
+    return run_client_app(joined, title, config_dir(), joined.client.close, config.midi)
+
+
+def cmd_midi_ports(_args: argparse.Namespace, config: Config) -> int:
+    """The MIDI input ports there are now (ALSA sequencer and JACK), marking the chosen ones."""
+    from imbolc.live import PortWatcher, RtMidiInput, midi_available
+
+    problem = midi_available()
+    if problem is not None:
+        raise CliError(problem)
+    midi = RtMidiInput()
+    try:
+        ports = midi.ports()
+        chosen = set(
+            PortWatcher(midi, lambda _event: None, selection=config.midi.input).wanted(ports)
+        )
+    finally:
+        midi.close()
+    if not ports:
+        print("no MIDI input ports (is a device plugged in, or a JACK server running?)")
+        return 0
+    for name in ports:
+        print(f"{'*' if name in chosen else ' '} {name}")
+    print(f"\n* listened to with [midi] input = {config.midi.input!r}")
+    return 0
 
 
 def cmd_checkpoint(args: argparse.Namespace, _config: Config) -> int:
@@ -431,6 +457,9 @@ def build_parser() -> argparse.ArgumentParser:
     cp.add_argument("project", metavar="PROJECT")
     cp.add_argument("name", nargs="?", metavar="NAME|ID")
     cp.set_defaults(run=cmd_checkpoint)
+
+    mp = sub.add_parser("midi-ports", help="list the MIDI input ports (ALSA and JACK)")
+    mp.set_defaults(run=cmd_midi_ports)
 
     rec = sub.add_parser("recover", help="restore a project from its autosave")
     rec.add_argument("project", metavar="PROJECT")

@@ -233,7 +233,10 @@ def run_app(
     if path is not None:
         autosave(path.expanduser().absolute())
     keymap = config_dir / "keybindings.toml"
-    app = ImbolcApp(store, port, io, path, keymap if keymap.is_file() else None)
+    from imbolc.live_wiring import start_live
+
+    live = start_live(port, store, config.midi, report)
+    app = ImbolcApp(store, port, io, path, keymap if keymap.is_file() else None, None, live)
     running = app
 
     def switched(project_path: Path) -> None:
@@ -248,6 +251,7 @@ def run_app(
     finally:
         if autosaver is not None:
             autosaver.stop()
+        live.shutdown()
         io.close()
         port.shutdown()
     return 0

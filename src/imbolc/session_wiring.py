@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from imbolc.compose import PersistIO, start_engine
-from imbolc.core.config import Config
+from imbolc.core.config import Config, MidiConfig
 from imbolc.core.errors import ImbolcError
 from imbolc.core.ports import EnginePort
 from imbolc.core.project import Project
@@ -160,13 +160,21 @@ def join(
 
 
 def run_client_app(
-    joined: Joined, title: Path, config_dir: Path, on_exit: Callable[[], None]
+    joined: Joined,
+    title: Path,
+    config_dir: Path,
+    on_exit: Callable[[], None],
+    midi: MidiConfig | None = None,
 ) -> int:
     """The terminal interface on a joined session (the server plays the sound)."""
+    from imbolc.live_wiring import start_live
     from imbolc.tui import ImbolcApp
 
     client = joined.client
     keymap = config_dir / "keybindings.toml"
+    # A joined musician's controller: notes go to the server's engine through the client's
+    # engine port, knobs and takes through the client store (the server checks ownership).
+    live = start_live(client.engine, client, midi or MidiConfig())  # type: ignore[arg-type]
     app = ImbolcApp(
         client,  # type: ignore[arg-type]  # a ClientStore offers the Store surface the UI uses
         client.engine,
@@ -174,11 +182,13 @@ def run_client_app(
         title,
         keymap if keymap.is_file() else None,
         ClientSessionLink(client),
+        live,
     )
     joined.scheduler.attach(app)
     try:
         app.run()
     finally:
+        live.shutdown()
         on_exit()
     return 0
 

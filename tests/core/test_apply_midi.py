@@ -9,6 +9,7 @@ from imbolc.core.actions import (
     AddCcMapping,
     AddInstrument,
     RemoveCcMapping,
+    SetChannelInstrument,
     SetMidiInput,
     SetPitchBend,
 )
@@ -16,7 +17,7 @@ from imbolc.core.apply import apply
 from imbolc.core.automation import AutomationTarget
 from imbolc.core.effects import SESSION_SCOPE, Effects, SessionChanged
 from imbolc.core.errors import InvalidAction, UnknownId, ValueOutOfRange
-from imbolc.core.midi_map import CcMapping, MidiSettings, PitchBendConfig
+from imbolc.core.midi_map import CcMapping, ChannelRoute, MidiSettings, PitchBendConfig
 
 LEVEL = AutomationTarget("instrument", 1, "mixer.level")
 SAW = (AddInstrument("saw"),)
@@ -63,10 +64,28 @@ def test_set_midi_input_routes_notes_to_an_instrument() -> None:
     assert effects == MIDI_EFFECTS
 
 
+def test_aftertouch_maps_like_a_controller_numbered_128() -> None:
+    project = build(*SAW, AddCcMapping(CcMapping(128, LEVEL)))
+    assert project.session.midi.mapping(128, 0) is not None
+
+
+def test_set_channel_instrument_routes_one_channel_and_none_unroutes_it() -> None:
+    two = (*SAW, AddInstrument("sine"))
+    project, effects = apply(build(*two, SetChannelInstrument(9, 1)), SetChannelInstrument(2, 2))
+    assert project.session.midi.channel_routes == (ChannelRoute(2, 2), ChannelRoute(9, 1))
+    assert effects == MIDI_EFFECTS
+    moved = apply(project, SetChannelInstrument(9, 2))[0]
+    assert moved.session.midi.channel_routes == (ChannelRoute(2, 2), ChannelRoute(9, 2))
+    cleared = apply(moved, SetChannelInstrument(2, None))[0]
+    assert cleared.session.midi.channel_routes == (ChannelRoute(9, 2),)
+
+
 @pytest.mark.parametrize(
     ("action", "error"),
     [
-        (AddCcMapping(CcMapping(128, LEVEL)), ValueOutOfRange),
+        (AddCcMapping(CcMapping(129, LEVEL)), ValueOutOfRange),  # 128 is aftertouch
+        (SetChannelInstrument(16, 1), ValueOutOfRange),
+        (SetChannelInstrument(0, 9), UnknownId),
         (AddCcMapping(CcMapping(1, LEVEL, channel=16)), ValueOutOfRange),
         (AddCcMapping(CcMapping(1, AutomationTarget("instrument", 9, "mixer.level"))), UnknownId),
         (AddCcMapping(CcMapping(1, LEVEL, max_value=9.0)), ValueOutOfRange),

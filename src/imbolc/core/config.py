@@ -37,11 +37,22 @@ class RuntimeSettings(msgspec.Struct, frozen=True):
     engine: str = "auto"
 
 
+class MidiConfig(msgspec.Struct, frozen=True):
+    """Live MIDI: the input ports to listen to ("all", one port name, or "" for none), MIDI
+    clock out and in, and Ableton Link."""
+
+    input: str = "all"
+    clock_out: bool = False
+    clock_in: bool = False
+    link: bool = False
+
+
 class Config(msgspec.Struct, frozen=True):
     """The whole user configuration."""
 
     defaults: MusicalDefaults = MusicalDefaults()
     runtime: RuntimeSettings = RuntimeSettings()
+    midi: MidiConfig = MidiConfig()
 
 
 _LIMITS: dict[str, tuple[float, float]] = {
@@ -96,8 +107,9 @@ def parse_config(text: str, source: str = "config.toml") -> tuple[Config, list[s
     except tomllib.TOMLDecodeError as error:
         return Config(), [f"{source}: not valid TOML ({error}); using the defaults"]
     for key in data:
-        if key not in ("defaults", "runtime"):
+        if key not in ("defaults", "runtime", "midi"):
             warnings.append(f"{source}: unknown section [{key}] ignored")
     defaults = _section(MusicalDefaults, data.get("defaults", {}), "defaults", source, warnings)
     runtime = _section(RuntimeSettings, data.get("runtime", {}), "runtime", source, warnings)
-    return Config(defaults, runtime), warnings
+    midi = _section(MidiConfig, data.get("midi", {}), "midi", source, warnings)
+    return Config(defaults, runtime, midi), warnings

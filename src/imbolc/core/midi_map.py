@@ -9,7 +9,10 @@ from imbolc.core.ids import InstrumentId
 
 
 class CcMapping(msgspec.Struct, frozen=True, gc=False, array_like=True):
-    """A controller (CC number, optionally one channel) driving a target across a range."""
+    """A controller (CC number, optionally one channel) driving a target across a range.
+
+    CC 128 stands for channel aftertouch, so pressure maps like any knob.
+    """
 
     cc: int
     target: AutomationTarget
@@ -27,6 +30,13 @@ class PitchBendConfig(msgspec.Struct, frozen=True, gc=False, array_like=True):
     sensitivity: float = 1.0
 
 
+class ChannelRoute(msgspec.Struct, frozen=True, gc=False, array_like=True):
+    """Notes on one MIDI channel (0..15) play one instrument, whatever is selected."""
+
+    channel: int
+    instrument_id: InstrumentId
+
+
 class MidiSettings(msgspec.Struct, frozen=True, array_like=True):
     """CC mappings, the pitch wheel, and which instrument plays incoming notes."""
 
@@ -35,6 +45,8 @@ class MidiSettings(msgspec.Struct, frozen=True, array_like=True):
     live_input_instrument: InstrumentId | None = None
     note_passthrough: bool = True
     channel_filter: int | None = None
+    channel_routes: tuple[ChannelRoute, ...] = ()
+    """Per-channel instruments; a channel with no route plays the live input instrument."""
 
     def mapping(self, cc: int, channel: int | None) -> CcMapping | None:
         """The mapping for a CC on a channel (a channel-less mapping answers any channel)."""

@@ -57,6 +57,7 @@ from imbolc.net.messages import (
     Meter,
     Peer,
     Ping,
+    PlayNote,
     Pong,
     Proof,
     Redo,
@@ -257,6 +258,19 @@ class ClientSession:
     def release_privilege(self) -> int:
         """Give the privilege up."""
         return self._request(ReleasePrivilege, "release privilege")
+
+    def play_note(self, instrument_id: int, pitch: int, velocity: int) -> int:
+        """Sound (or, at velocity 0, release) a note on the server's engine; only a refusal
+        comes back, so nothing waits for an answer."""
+        self._seq += 1
+        seq = self._seq
+        if self.phase != "ready":
+            return seq
+        try:
+            self._out += self.codec.frame(PlayNote(seq, instrument_id, pitch, velocity))
+        except (msgspec.MsgspecError, OverflowError, TypeError, ValueError) as error:
+            self._events.append(Rejected(seq, f"cannot be sent: {error}", "note"))
+        return seq
 
     def transport(self, command: TransportVerb, tick: float = 0.0) -> int:
         """Play, stop or seek the server's engine."""

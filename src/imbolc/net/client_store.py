@@ -203,6 +203,10 @@ class ClientStore:
         """Ask for the whole project again."""
         self._link.call(lambda s: s.request_snapshot(reason))
 
+    def play_note(self, instrument_id: int, pitch: int, velocity: int) -> int:
+        """Play a note on the server's engine now (velocity 0 releases it)."""
+        return self._link.call(lambda s: s.play_note(instrument_id, pitch, velocity))
+
     def transport(self, command: TransportVerb, tick: float = 0.0) -> int:
         """Play, stop or seek the server's engine (privileged)."""
         return self._link.call(lambda s: s.transport(command, tick))
@@ -308,10 +312,10 @@ class RemoteEngine:
         self._store.transport("seek", tick)
 
     def note_on(self, instrument_id: int, pitch: int, velocity: int) -> None:
-        return None
+        self._store.play_note(instrument_id, pitch, max(1, velocity))
 
     def note_off(self, instrument_id: int, pitch: int) -> None:
-        return None
+        self._store.play_note(instrument_id, pitch, 0)
 
     def restart(self) -> None:
         return None

@@ -145,6 +145,18 @@ class TransportCommand(Message, frozen=True):
     tick: float = 0.0
 
 
+class PlayNote(Message, frozen=True):
+    """Sound a note now on an instrument one owns (velocity 0 releases it): a live controller.
+
+    Only a refusal is answered, so a played note costs one small frame and no reply.
+    """
+
+    seq: int
+    instrument_id: int
+    pitch: int
+    velocity: int
+
+
 class Save(Message, frozen=True):
     """Save the project on the server (privileged)."""
 
@@ -322,6 +334,7 @@ _CLIENT_REQUESTS = (
     Save,
     Shutdown,
     RequestSnapshot,
+    PlayNote,
     Ping,
     Pong,
     Goodbye,

@@ -18,6 +18,7 @@ from imbolc.net.messages import (
     Meter,
     Notice,
     Peak,
+    PlayNote,
     Release,
     ReleasePrivilege,
     RequestPrivilege,
@@ -132,6 +133,27 @@ class Control:
             return
         s.meter_soon()
         s.reply(conn, Accepted(msg.seq, msg.command))
+
+    def play_note(self, conn: Connection, client: ClientRecord, msg: PlayNote) -> None:
+        """Sound or release a live note on the client's own instrument (no reply on success)."""
+        s = self.session
+        reason = s.roster.authority().need_owner(client.id, msg.instrument_id)
+        if reason is None and not (0 <= msg.pitch <= 127 and 0 <= msg.velocity <= 127):
+            reason = f"note {msg.pitch} at velocity {msg.velocity} is out of range (0..127)"
+        if reason is None and s.engine is None:
+            reason = "this server has no audio engine"
+        if reason is not None:
+            s.reject(conn, msg.seq, reason)
+            return
+        engine = s.engine
+        assert engine is not None
+        try:
+            if msg.velocity > 0:
+                engine.note_on(msg.instrument_id, msg.pitch, msg.velocity)
+            else:
+                engine.note_off(msg.instrument_id, msg.pitch)
+        except Exception as error:  # the engine's trouble is reported, not fatal
+            s.reject(conn, msg.seq, f"the engine could not play the note: {error}")
 
     def save(self, conn: Connection, client: ClientRecord, msg: Save) -> None:
         """Save through the owner's hook (privileged)."""

@@ -148,6 +148,7 @@ class ServerSession:
             m.HandOver: control.hand_over,
             m.ReleasePrivilege: control.release_privilege,
             m.TransportCommand: control.transport,
+            m.PlayNote: control.play_note,
             m.Save: control.save,
             m.Shutdown: control.shutdown,
             m.RequestSnapshot: self._on_request_snapshot,

@@ -7,6 +7,7 @@ compares the subtrees it draws by identity and repaints only if one was replaced
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
@@ -19,6 +20,7 @@ from textual.dom import DOMNode
 from textual.screen import ModalScreen
 from textual.widgets import ContentSwitcher
 
+from imbolc.core.live_control import LiveControl, NoLive
 from imbolc.core.ports import EnginePort, EngineStatus, Meters, Transport
 from imbolc.core.store import Commit, Store
 from imbolc.tui.commands import PaneCommands
@@ -33,6 +35,7 @@ from imbolc.tui.panes.drums import DrumsPane
 from imbolc.tui.panes.editor import EditorPane
 from imbolc.tui.panes.engine import EnginePane
 from imbolc.tui.panes.instruments import InstrumentsPane
+from imbolc.tui.panes.midi import MidiPane, record_take
 from imbolc.tui.panes.mixer import MixerPane
 from imbolc.tui.panes.piano_roll import PianoRollPane
 from imbolc.tui.panes.project import ProjectPane
@@ -46,7 +49,7 @@ from imbolc.tui.screens.prompts import Choice, ChoiceScreen
 from imbolc.tui.session_link import SessionLink
 from imbolc.tui.widgets.key_hints import KeyHints
 from imbolc.tui.widgets.state_view import Pane
-from imbolc.tui.workspace import Severity, Workspace
+from imbolc.tui.workspace import Severity, Workspace, WorkspaceHooks
 
 PERFORMANCE_ACTIONS = frozenset({"note", "octave", "leave_performance"})
 HISTORY_DEPTH = 20
@@ -76,9 +79,11 @@ class ImbolcApp(App[None], inherit_bindings=False):
         project_path: Path | None = None,
         keymap_override: Path | None = None,
         session: SessionLink | None = None,
+        live: LiveControl | None = None,
     ) -> None:
         super().__init__()
         self.store = store
+        self.live_input: LiveControl = live or NoLive()
         self.engine = engine
         self.keymap, self._keymap_warnings = load_keymap(keymap_override)
         self.ws = Workspace(store, engine, self._notify)
@@ -100,6 +105,7 @@ class ImbolcApp(App[None], inherit_bindings=False):
             "project": ProjectPane(ws, self.document, id="project"),
             "session": SessionPane(ws, session, id="session"),
             "tempo": TempoPane(ws, id="tempo"),
+            "midi": MidiPane(ws, self.live_input, id="midi"),
         }
         self.live = LiveUpdates(self, engine, self._show_live, lambda: self.performance.sounding)
         self._current = "instruments"
@@ -128,6 +134,10 @@ class ImbolcApp(App[None], inherit_bindings=False):
         self._show_live(*self._read_engine())
         self._poll_engine()
         self._offer_recovery()
+        self.live_input.bind(WorkspaceHooks(asyncio.get_running_loop(), self.ws))
+        midi = self.panes["midi"]
+        assert isinstance(midi, MidiPane)
+        self.ws.midi_learn = midi.learn_target
 
     def on_unmount(self) -> None:
         if self._unsubscribe is not None:
@@ -281,6 +291,10 @@ class ImbolcApp(App[None], inherit_bindings=False):
 
     def action_play_stop(self) -> None:
         playing = self._read_engine()[0].playing
+        delay = 0.0 if playing else self.live_input.start_delay()
+        if delay > 0.0:  # a Link session is playing: start on its next bar, in phase
+            self.set_timer(delay, lambda: self._engine_call("play", self.engine.play))
+            return
         self._engine_call(
             "stop" if playing else "play", self.engine.stop if playing else self.engine.play
         )
@@ -324,6 +338,13 @@ class ImbolcApp(App[None], inherit_bindings=False):
     def _leave(self) -> None:
         self.performance.release_all()
         self.exit()
+
+    def action_record(self) -> None:
+        midi = self.panes["midi"]
+        assert isinstance(midi, MidiPane)
+        record_take(self.ws, self.live_input, midi.options)
+        midi.refresh()
+        self.live.wake()
 
     def action_previous_instrument(self) -> None:
         self.ws.select_step(-1)

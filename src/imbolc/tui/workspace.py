@@ -7,10 +7,12 @@ into a notification instead of a crash.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Sequence
 from typing import Literal
 
 from imbolc.core.actions.base import Action
+from imbolc.core.automation import AutomationTarget
 from imbolc.core.errors import ImbolcError
 from imbolc.core.ids import InstrumentId
 from imbolc.core.instrument import Instrument
@@ -47,6 +49,8 @@ class Workspace:
         self._pending: list[tuple[Callable[[Project], bool], Callable[[Project], None]]] = []
         self.recorder = Recorder()
         """Writes parameter moves onto armed automation lanes while the transport plays."""
+        self.midi_learn: Callable[[AutomationTarget], None] = lambda _target: None
+        """Map the next knob moved on a controller to this target (set by the app)."""
 
     @property
     def project(self) -> Project:
@@ -143,3 +147,25 @@ class Workspace:
             self.notify(str(error), "error")
             return False
         return True
+
+
+class WorkspaceHooks:
+    """How live MIDI reaches the store from its own threads: scheduled onto the app's loop,
+    then dispatched like a key press (armed lanes record, errors become notifications)."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, workspace: Workspace) -> None:
+        self.loop = loop
+        self.ws = workspace
+
+    def call_soon(self, function: Callable[[], None]) -> None:
+        if not self.loop.is_closed():
+            self.loop.call_soon_threadsafe(function)
+
+    def dispatch(self, action: Action) -> bool:
+        return self.ws.dispatch(action)
+
+    def dispatch_all(self, actions: Sequence[Action], label: str) -> bool:
+        return self.ws.dispatch_all(actions, label)
+
+    def selected(self) -> InstrumentId | None:
+        return self.ws.selected_id

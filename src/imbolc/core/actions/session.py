@@ -99,6 +99,13 @@ class SetMidiInput(Action, frozen=True):
     channel_filter: int | None = None
 
 
+class SetChannelInstrument(Action, frozen=True):
+    """Route one MIDI channel's notes to an instrument (None: back to the live input one)."""
+
+    channel: int
+    instrument_id: InstrumentId | None
+
+
 ACTIONS: tuple[type[Action], ...] = (
     SetBpm,
     SetKey,
@@ -114,4 +121,5 @@ ACTIONS: tuple[type[Action], ...] = (
     RemoveCcMapping,
     SetPitchBend,
     SetMidiInput,
+    SetChannelInstrument,
 )

@@ -11,7 +11,8 @@ from imbolc.core.apply.common import instrument, put_session
 from imbolc.core.apply.registry import Outcome, handles
 from imbolc.core.effects import SESSION_SCOPE, SessionChanged
 from imbolc.core.errors import InvalidAction, UnknownId
-from imbolc.core.midi_map import CcMapping, MidiSettings, PitchBendConfig
+from imbolc.core.live import AFTERTOUCH_CC
+from imbolc.core.midi_map import CcMapping, ChannelRoute, MidiSettings, PitchBendConfig
 from imbolc.core.project import Project
 from imbolc.core.targets import BPM_RANGE, target_range
 from imbolc.core.validate import choice, flag, integer, real
@@ -132,7 +133,7 @@ def _midi(project: Project, midi: MidiSettings) -> Outcome:
 def _checked_mapping(project: Project, mapping: object) -> CcMapping:
     if not isinstance(mapping, CcMapping):
         raise InvalidAction("mapping must be a CcMapping")
-    integer("CC number", mapping.cc, 0, 127)
+    integer("CC number", mapping.cc, 0, AFTERTOUCH_CC)
     if mapping.channel is not None:
         integer("MIDI channel", mapping.channel, 0, 15)
     low, high = target_range(project, mapping.target)
@@ -152,7 +153,7 @@ def add_cc_mapping(project: Project, action: act.AddCcMapping) -> Outcome:
 @handles(act.RemoveCcMapping)
 def remove_cc_mapping(project: Project, action: act.RemoveCcMapping) -> Outcome:
     midi = project.session.midi
-    key = (integer("CC number", action.cc, 0, 127), action.channel)
+    key = (integer("CC number", action.cc, 0, AFTERTOUCH_CC), action.channel)
     kept = tuple(m for m in midi.cc_mappings if (m.cc, m.channel) != key)
     if len(kept) == len(midi.cc_mappings):
         raise UnknownId("CC mapping", key)
@@ -185,3 +186,19 @@ def set_midi_input(project: Project, action: act.SetMidiInput) -> Outcome:
         channel_filter=action.channel_filter,
     )
     return _midi(project, midi)
+
+
+@handles(act.SetChannelInstrument)
+def set_channel_instrument(project: Project, action: act.SetChannelInstrument) -> Outcome:
+    channel = integer("MIDI channel", action.channel, 0, 15)
+    if action.instrument_id is not None:
+        instrument(project, action.instrument_id)
+    midi = project.session.midi
+    kept = tuple(r for r in midi.channel_routes if r.channel != channel)
+    if action.instrument_id is not None:
+        kept = tuple(sorted((*kept, ChannelRoute(channel, action.instrument_id)), key=_channel))
+    return _midi(project, replace(midi, channel_routes=kept))
+
+
+def _channel(route: ChannelRoute) -> int:
+    return route.channel

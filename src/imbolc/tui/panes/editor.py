@@ -36,6 +36,7 @@ from imbolc.tui.panes.editor_rows import (
     editor_rows,
     parse_value,
 )
+from imbolc.tui.recording import recorded_move
 from imbolc.tui.screens.picker import PickerScreen, PickItem
 from imbolc.tui.screens.prompts import PromptScreen
 from imbolc.tui.widgets.state_view import Pane, visible_window
@@ -292,6 +293,15 @@ class EditorPane(Pane):
         inst = self.ws.selected
         if inst is not None:
             self.ws.dispatch(SetInstrumentActive(inst.id, not inst.active))
+
+    def action_midi_learn(self) -> None:
+        """Map the next knob moved on a MIDI controller to the parameter under the cursor."""
+        row = self.row
+        move = None if row is None or row.build is None else recorded_move(row.build(row.value))
+        if move is None:
+            self.ws.notify("This row cannot follow a knob (pick a numeric parameter).", "warning")
+            return
+        self.ws.midi_learn(move[0])
 
     def action_leave(self) -> None:
         self.show_pane("instruments")
