@@ -159,20 +159,27 @@ class LiveSession:
         from imbolc.live.link import LinkSync, LinkUnavailable
 
         try:
-            self.link = LinkSync(session_tempo(self.project()), self._link_tempo)
+            self.link = LinkSync(self._tempo_here(self.project()), self._link_tempo)
         except LinkUnavailable as error:
             self.log(f"Ableton Link is off: {error}")
 
+    def _tempo_here(self, project: Project) -> float:
+        """The tempo the map gives at the playhead: what the Link session shares."""
+        return session_tempo(project, self.engine.transport().tick)
+
     def follow(self, commit: Commit) -> None:
-        """A store commit: a new session tempo goes out to the Link session."""
-        if self.link is not None and commit.old.session.settings is not commit.new.session.settings:
-            self.link.set_tempo(session_tempo(commit.new))
+        """A store commit: a new tempo (setting or map) goes out to the Link session."""
+        old, new = commit.old.session, commit.new.session
+        if self.link is not None and (
+            old.settings is not new.settings or old.tempo_map is not new.tempo_map
+        ):
+            self.link.set_tempo(self._tempo_here(commit.new))
 
     def _link_tempo(self, bpm: float) -> None:
         self._call_soon(lambda: self._set_bpm(bpm))
 
     def _set_bpm(self, bpm: float) -> None:
-        if self._hooks is not None and abs(session_tempo(self.project()) - bpm) >= 0.01:
+        if self._hooks is not None and abs(self._tempo_here(self.project()) - bpm) >= 0.01:
             self._hooks.dispatch(SetBpm(bpm))
 
     def shutdown(self) -> None:

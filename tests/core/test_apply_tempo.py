@@ -130,3 +130,11 @@ def test_imbolc_check_names_a_broken_tempo_map() -> None:
     project = replace(project, session=replace(project.session, tempo_map=broken))
     assert any(p.startswith("tempo map: ") for p in check_project(project))
     assert check_project(Project()) == []
+
+
+def test_the_tempo_shared_over_link_is_the_maps_tempo_at_the_tick() -> None:
+    from imbolc.core.tempo_sync import session_tempo
+
+    project = build(AddTempoChange(4 * TICKS_PER_BEAT, 90.0))
+    assert session_tempo(project, 0) == project.session.settings.bpm
+    assert session_tempo(project, 5 * TICKS_PER_BEAT) == 90.0

@@ -1,8 +1,9 @@
 """Tempo shared with other machines: the session's tempo, MIDI clock in and out (pure).
 
-``session_tempo`` is the one place Link and MIDI clock read the tempo from, so switching to a
-tempo map changes one function. ``ClockFollower`` estimates the tempo of incoming MIDI clock
-(24 ticks per beat) over a sliding window; ``ClockSchedule`` says when outgoing clock ticks fall.
+``session_tempo`` is the one place Link reads the tempo from: the tempo map's tempo at a tick
+(MIDI clock out follows the transport, whose tempo is the map's at the playhead).
+``ClockFollower`` estimates the tempo of incoming MIDI clock (24 ticks per beat) over a sliding
+window; ``ClockSchedule`` says when outgoing clock ticks fall.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from collections import deque
 from imbolc.core.live import CLOCKS_PER_BEAT
 from imbolc.core.project import Project
 from imbolc.core.targets import BPM_RANGE
+from imbolc.core.timemap import time_map
 
 FOLLOW_WINDOW = CLOCKS_PER_BEAT
 """Clock intervals averaged (one beat)."""
@@ -22,9 +24,8 @@ MAX_GAP = 1.0
 
 
 def session_tempo(project: Project, tick: float = 0.0) -> float:
-    """The tempo at ``tick`` in BPM (the session BPM until the core has a tempo map)."""
-    del tick
-    return project.session.settings.bpm
+    """The tempo map's tempo at ``tick`` in BPM (ramps included)."""
+    return time_map(project.session).bpm_at(tick)
 
 
 class ClockFollower:
