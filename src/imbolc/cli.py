@@ -14,6 +14,7 @@ import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Literal
 
 from imbolc import __version__
 from imbolc.core.config import Config
@@ -49,6 +50,9 @@ COMMANDS = (
 )
 ENGINES = ("auto", "scsynth", "embedded")
 DEFAULT_NET_PORT = 9999  # as the original; imbolc.net.DEFAULT_PORT
+SAMPLE_FORMATS: dict[str, Literal["float", "int24", "int16"]] = {
+    "16": "int16", "24": "int24", "float": "float",
+}  # fmt: skip
 
 
 class CliError(ImbolcError):
@@ -172,15 +176,23 @@ def choose_engine(asked: str) -> str:
 
 def cmd_render(args: argparse.Namespace, config: Config) -> int:
     from imbolc.engine.embedded import render_embedded
+    from imbolc.engine.export import default_bit_depth
     from imbolc.engine.render import render
 
     engine = choose_engine(args.engine or config.runtime.engine)
+    legacy_depth = args.format in ("float", "24")  # before --bit-depth, --format chose it
+    file_format = "" if legacy_depth else args.format or ""
+    depth = args.format if legacy_depth else args.bit_depth
+    depth = depth or default_bit_depth(Path(args.output), file_format)
     project = load_project(args.project)
     options = RenderOptions(
         sample_rate=args.sample_rate,
-        sample_format="float" if args.format == "float" else "int24",
+        sample_format=SAMPLE_FORMATS[depth],
         from_beat=args.from_beat,
         to_beat=args.to_beat,
+        file_format=file_format,
+        normalize_lufs=args.normalize,
+        dither=not args.no_dither,
     )
     show = _progress_bar if sys.stderr.isatty() else None
     renderer = render if engine == "scsynth" else render_embedded
@@ -194,6 +206,8 @@ def cmd_render(args: argparse.Namespace, config: Config) -> int:
         f"in {result.wall_seconds:.2f} s"
         + (f", {len(result.stems)} stems in {args.stems}" if result.stems else "")
     )
+    if result.loudness is not None:
+        print(f"loudness: {result.loudness.summary()}")
     return 0
 
 
@@ -368,14 +382,32 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument("midi", metavar="SONG.mid")
     exp.set_defaults(run=cmd_export_midi)
 
-    ren = sub.add_parser("render", help="render a project to a WAV file")
+    ren = sub.add_parser("render", help="render a project to a WAV, FLAC or OGG file")
     ren.add_argument("project", metavar="PROJECT")
-    ren.add_argument("-o", "--output", required=True, metavar="OUT.wav")
-    ren.add_argument("--stems", metavar="DIR", help="also write one WAV per instrument here")
+    ren.add_argument("-o", "--output", required=True, metavar="OUT.wav|.flac|.ogg")
+    ren.add_argument("--stems", metavar="DIR", help="also write one file per instrument here")
     ren.add_argument("--from", dest="from_beat", type=float, metavar="BEAT")
     ren.add_argument("--to", dest="to_beat", type=float, metavar="BEAT")
     ren.add_argument("--sample-rate", type=int, choices=(44100, 48000), default=48000)
-    ren.add_argument("--format", choices=("float", "24"), default="float")
+    ren.add_argument(
+        "--format",
+        choices=("wav", "flac", "ogg", "float", "24"),
+        default=None,
+        help="file format (default: from OUT's extension); float/24: old bit depth",
+    )
+    ren.add_argument(
+        "--bit-depth",
+        choices=tuple(SAMPLE_FORMATS),
+        default=None,
+        help="16 (dithered), 24 or float (WAV only); default float, FLAC 24",
+    )
+    ren.add_argument(
+        "--normalize",
+        type=float,
+        metavar="LUFS",
+        help="bring the integrated loudness to LUFS (e.g. -14)",
+    )
+    ren.add_argument("--no-dither", action="store_true", help="no TPDF dither at 16 bits")
     ren.add_argument("--engine", choices=ENGINES, default=None)
     ren.set_defaults(run=cmd_render)
 

@@ -1,0 +1,237 @@
+"""Finished files: the container (WAV, FLAC, OGG/Vorbis), bit depth, dither and loudness.
+
+A render produces float samples; this module decides what they become on disk. Everything a
+user can get wrong (an unknown format, a bit depth the container cannot hold, a loudness
+target no file can reach) is checked by :func:`plan_export` before any audio is rendered.
+Loudness follows ITU-R BS.1770-4 (integrated, gated) and EBU Tech 3342 (loudness range)
+through pyloudnorm; the true peak is read on a 4× oversampled signal (BS.1770-4 Annex 2).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+import pyloudnorm
+import soundfile
+from scipy.signal import resample_poly
+
+from imbolc.core.errors import ImbolcError
+from imbolc.core.ports import RenderOptions
+
+FileFormat = Literal["wav", "flac", "ogg"]
+FILE_FORMATS: tuple[FileFormat, ...] = ("wav", "flac", "ogg")
+EXTENSIONS: dict[str, FileFormat] = {".wav": "wav", ".flac": "flac", ".ogg": "ogg", ".oga": "ogg"}
+SUFFIX: dict[FileFormat, str] = {"wav": ".wav", "flac": ".flac", "ogg": ".ogg"}
+LOUDNESS_LIMITS = (-70.0, -1.0)
+"""Normalization targets: the BS.1770 absolute gate below, and 1 LU of headroom above (a
+louder target leaves no room for the true peak of any real signal)."""
+MIN_LOUDNESS_SECONDS = 0.4
+"""One BS.1770 gating block: a shorter render has no integrated loudness."""
+TRUE_PEAK_OVERSAMPLING = 4
+_TRUE_PEAK_CHUNK = 1 << 16
+_TRUE_PEAK_PAD = 32
+DITHER_SEED = 0x1B01C
+"""Fixed, so rendering the same project twice gives the same bytes."""
+
+
+class ExportError(ImbolcError):
+    """The asked output cannot be written; the message says why and what to choose."""
+
+
+@dataclass(frozen=True)
+class ExportPlan:
+    """What the files will be: container, libsndfile subtype, dither, loudness target."""
+
+    file_format: FileFormat
+    subtype: str
+    dither: bool
+    normalize_lufs: float | None
+
+    @property
+    def label(self) -> str:
+        """How the summary line names the files ("FLAC 24-bit", "OGG Vorbis")."""
+        depth = {"PCM_16": "16-bit", "PCM_24": "24-bit", "FLOAT": "32-bit float"}
+        return f"{self.file_format.upper()} {depth.get(self.subtype, self.subtype.title())}"
+
+
+@dataclass(frozen=True)
+class Loudness:
+    """Integrated loudness (LUFS), true peak (dBTP) and loudness range (LU) of a render."""
+
+    integrated: float
+    true_peak: float
+    range: float
+
+    def summary(self) -> str:
+        """The figures as the CLI prints them."""
+        return (
+            f"{_figure(self.integrated)} LUFS integrated, {_figure(self.true_peak, '+')} dBTP "
+            f"true peak, LRA {_figure(self.range)} LU"
+        )
+
+
+def _figure(value: float, sign: str = "") -> str:
+    if math.isnan(value):
+        return "n/a"
+    if math.isinf(value):
+        return "-inf"
+    return f"{value:{sign}.1f}"
+
+
+def format_for(path: Path, asked: str | None) -> FileFormat:
+    """The container for ``path``: ``asked`` when given, otherwise its extension."""
+    known = EXTENSIONS.get(path.suffix.lower())
+    if asked:
+        wanted = asked.lower()
+        if wanted not in FILE_FORMATS:
+            raise ExportError(f"unknown format {asked!r}: choose one of {', '.join(FILE_FORMATS)}")
+        if known is not None and known != wanted:
+            raise ExportError(
+                f"{path.name} ends in {path.suffix} but the format asked is {wanted}: "
+                f"name the file {path.stem}{SUFFIX[wanted]} (or drop --format)"
+            )
+        return wanted
+    if known is None:
+        shown = path.suffix or "no extension"
+        raise ExportError(
+            f"cannot tell the format of {path.name} ({shown}): name it .wav, .flac or .ogg, "
+            f"or pass --format {'|'.join(FILE_FORMATS)}"
+        )
+    return known
+
+
+def default_bit_depth(path: Path, asked: str | None) -> str:
+    """The bit depth when none is asked: 24 for FLAC (it has no float), float otherwise.
+    A format that cannot be told is reported by the render itself, with the other checks."""
+    try:
+        return "24" if format_for(path, asked) == "flac" else "float"
+    except ExportError:
+        return "float"
+
+
+def plan_export(path: Path, options: RenderOptions) -> ExportPlan:
+    """Check every export choice in ``options`` for ``path``; ExportError names the problem."""
+    file_format = format_for(path, options.file_format or None)
+    depth = options.sample_format
+    if file_format == "ogg":
+        subtype = "VORBIS"
+    elif depth == "float":
+        if file_format == "flac":
+            raise ExportError(
+                "FLAC holds integer samples only: choose bit depth 16 or 24 for a .flac file"
+            )
+        subtype = "FLOAT"
+    elif depth == "int24":
+        subtype = "PCM_24"
+    elif depth == "int16":
+        subtype = "PCM_16"
+    else:
+        raise ExportError(f"unknown bit depth {depth!r}: choose 16, 24 or float")
+    target = options.normalize_lufs
+    if target is not None:
+        low, high = LOUDNESS_LIMITS
+        if not math.isfinite(target) or not low <= target <= high:
+            raise ExportError(
+                f"cannot normalize to {target:g} LUFS: the target must be between "
+                f"{low:g} and {high:g} LUFS (streaming services use -14, broadcast -23)"
+            )
+    return ExportPlan(file_format, subtype, subtype == "PCM_16" and options.dither, target)
+
+
+def measure(data: np.ndarray, rate: int) -> Loudness:
+    """Integrated loudness, true peak and loudness range of ``data`` (frames, channels)."""
+    samples = np.asarray(data, dtype=np.float64)
+    peak = true_peak_dbtp(samples, rate)
+    if len(samples) < MIN_LOUDNESS_SECONDS * rate or not np.any(samples):
+        return Loudness(float("-inf"), peak, float("nan"))
+    meter = pyloudnorm.Meter(rate)
+    integrated = float(meter.integrated_loudness(samples))
+    lra = float(meter.loudness_range(samples)) if len(samples) >= 3 * rate else float("nan")
+    return Loudness(integrated, peak, lra)
+
+
+def true_peak_dbtp(data: np.ndarray, rate: int) -> float:
+    """The highest inter-sample peak in dBTP, read on a 4× oversampled copy, chunk by chunk
+    (so a long render never needs four times its memory)."""
+    del rate  # the oversampling factor is fixed; the filter is relative to the rate
+    frames = len(data)
+    if frames == 0:
+        return float("-inf")
+    up = TRUE_PEAK_OVERSAMPLING
+    pad = _TRUE_PEAK_PAD
+    peak = float(np.max(np.abs(data)))
+    for start in range(0, frames, _TRUE_PEAK_CHUNK):
+        lo, hi = max(0, start - pad), min(frames, start + _TRUE_PEAK_CHUNK + pad)
+        over = resample_poly(data[lo:hi], up, 1, axis=0)
+        keep = over[(start - lo) * up : (min(frames, start + _TRUE_PEAK_CHUNK) - lo) * up]
+        if keep.size:
+            peak = max(peak, float(np.max(np.abs(keep))))
+    return 20.0 * math.log10(peak) if peak > 0 else float("-inf")
+
+
+def normalization_gain(loudness: Loudness, target: float) -> float:
+    """The linear gain that brings ``loudness`` to ``target`` LUFS."""
+    if not math.isfinite(loudness.integrated):
+        raise ExportError(
+            f"cannot normalize to {target:g} LUFS: the render is silent or shorter than "
+            f"{MIN_LOUDNESS_SECONDS:g} s, so it has no integrated loudness"
+        )
+    return float(10.0 ** ((target - loudness.integrated) / 20.0))
+
+
+def write_audio(path: Path, data: np.ndarray, rate: int, plan: ExportPlan, seed: int) -> None:
+    """Write ``data`` (float, frames × channels) as the plan says; 16-bit gets TPDF dither."""
+    container = plan.file_format.upper()
+    try:
+        if plan.subtype == "PCM_16":
+            soundfile.write(
+                path, _to_int16(data, plan.dither, seed), rate, "PCM_16", None, container
+            )
+        elif plan.subtype == "FLOAT":
+            soundfile.write(path, data, rate, "FLOAT", None, container)
+        else:
+            # libsndfile wraps around instead of clipping on integer overs: clip first.
+            clipped = np.clip(data, -1.0, 1.0 - 2.0**-23)
+            soundfile.write(path, clipped, rate, plan.subtype, None, container)
+    except (OSError, RuntimeError, soundfile.LibsndfileError) as error:
+        raise ExportError(f"cannot write {path}: {error}") from None
+
+
+def _to_int16(data: np.ndarray, dither: bool, seed: int) -> np.ndarray:
+    """Quantize to 16 bits; TPDF dither (the sum of two uniform ±½ LSB draws) decorrelates the
+    rounding error from the signal, so quiet tails fade into noise instead of distortion."""
+    scaled = np.asarray(data, dtype=np.float64) * 32768.0
+    if dither:
+        rng = np.random.default_rng(seed)
+        scaled += rng.uniform(-0.5, 0.5, scaled.shape) + rng.uniform(-0.5, 0.5, scaled.shape)
+    return np.clip(np.round(scaled), -32768, 32767).astype(np.int16)
+
+
+def finish(
+    master_path: Path,
+    master: np.ndarray,
+    stems: list[tuple[Path, np.ndarray]],
+    rate: int,
+    plan: ExportPlan,
+    problems: list[str],
+) -> Loudness:
+    """Measure the master, normalize master and stems by one gain (stems still sum to the
+    master), write every file, and return the master's loudness as written."""
+    gain = 1.0
+    if plan.normalize_lufs is not None:
+        gain = normalization_gain(measure(master, rate), plan.normalize_lufs)
+        master = master * np.float32(gain)
+    loudness = measure(master, rate)
+    if plan.subtype not in ("FLOAT",) and loudness.true_peak > 0.0:
+        problems.append(
+            f"the true peak is {loudness.true_peak:+.1f} dBTP: {plan.label} samples clip above "
+            "0 dBFS; choose a lower --normalize target or 32-bit float WAV"
+        )
+    write_audio(master_path, master, rate, plan, DITHER_SEED)
+    for k, (path, data) in enumerate(stems, 1):
+        write_audio(path, data * np.float32(gain), rate, plan, DITHER_SEED + k)
+    return loudness
