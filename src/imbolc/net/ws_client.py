@@ -160,5 +160,7 @@ def connect_websocket(
         session, host, port, call_soon,
         link=lambda deliver: WebSocketLink(session, url, deliver, tls),
     )  # fmt: skip
-    store._link.start(open_websocket(url, config.connect_timeout, config.max_frame, tls))
+    link = store._link
+    assert isinstance(link, WebSocketLink)
+    link.start(open_websocket(url, config.connect_timeout, config.max_frame, tls))
     return finish_join(store, wait, url)
