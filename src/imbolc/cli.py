@@ -11,6 +11,7 @@ import getpass
 import json
 import shutil
 import signal
+import ssl
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -254,7 +255,14 @@ def _secret(args: argparse.Namespace) -> bytes | None:
 
 
 def cmd_serve(args: argparse.Namespace, config: Config) -> int:
-    from imbolc.session_wiring import join, run_client_app, start_host
+    from imbolc.session_wiring import (
+        DEFAULT_WEB_PORT,
+        HostSessionLink,
+        WebRemote,
+        join,
+        run_client_app,
+        start_host,
+    )
 
     path = Path(args.project)
     project = load_project(path) if path.exists() else blank_project(config.defaults)
@@ -270,12 +278,23 @@ def cmd_serve(args: argparse.Namespace, config: Config) -> int:
     )  # fmt: skip
     handle = hosted.handle
     print(f"serving {path} on {args.host}:{handle.port} ({hosted.engine.status().backend})")
+    web = WebRemote(handle, args.host, args.web or DEFAULT_WEB_PORT, args.wire)
+    try:
+        if args.web is not None:
+            print(f"web remote on {web.start()} (ws:// on the same port joins from a terminal)")
+    except ImbolcError:
+        handle.stop()
+        if args.headless:
+            hosted.io.close()
+            hosted.engine.shutdown()
+        raise
     if args.headless:
         try:
             handle.serve_forever()
         except KeyboardInterrupt:
             print("stopping")
         finally:
+            web.stop()
             handle.stop()
             hosted.io.close()
             hosted.engine.shutdown()
@@ -288,15 +307,30 @@ def cmd_serve(args: argparse.Namespace, config: Config) -> int:
 
     def leave() -> None:
         joined.client.close()
+        web.stop()
         handle.stop()
 
-    return run_client_app(joined, path, config_dir(), leave)
+    return run_client_app(joined, path, config_dir(), leave, HostSessionLink(joined.client, web))
 
 
 def cmd_join(args: argparse.Namespace, _config: Config) -> int:
     from imbolc.net import parse_address
-    from imbolc.session_wiring import discover_servers, join, pick_server, run_client_app
+    from imbolc.net.ws_client import is_websocket_url
+    from imbolc.session_wiring import (
+        discover_servers,
+        join,
+        join_websocket,
+        pick_server,
+        run_client_app,
+    )
 
+    own = [int(part) for part in args.own.split(",") if part.strip()] if args.own else []
+    if args.address and is_websocket_url(args.address):
+        tls = ssl.create_default_context(cafile=args.ca_file) if args.ca_file else None
+        joined = join_websocket(
+            args.address, name=args.name, own=own, secret=_secret(args), wire=args.wire, tls=tls
+        )
+        return run_client_app(joined, Path(args.address), config_dir(), joined.client.close)
     if args.discover:
         info = pick_server(discover_servers(args.timeout))
         if not info.addresses:
@@ -305,8 +339,7 @@ def cmd_join(args: argparse.Namespace, _config: Config) -> int:
     elif args.address:
         host, port = parse_address(args.address)
     else:
-        raise CliError("join needs HOST[:PORT] or --discover")
-    own = [int(part) for part in args.own.split(",") if part.strip()] if args.own else []
+        raise CliError("join needs HOST[:PORT], ws://HOST:PORT/PATH or --discover")
     joined = join(host, port, name=args.name, own=own, secret=_secret(args), wire=args.wire)
     return run_client_app(joined, Path(f"{host}:{port}"), config_dir(), joined.client.close)
 
@@ -424,17 +457,20 @@ def build_parser() -> argparse.ArgumentParser:
     srv.add_argument("--secret-file", metavar="F", help="clients must know this secret")
     srv.add_argument("--name", default=default_name, help="your name in the session")
     srv.add_argument("--wire", choices=("msgpack", "json"), default="msgpack")
+    srv.add_argument("--web", type=int, metavar="PORT",
+                     help="serve the web remote (and ws:// joins) on PORT")  # fmt: skip
     srv.add_argument("--engine", choices=ENGINES, default=None)
     srv.set_defaults(run=cmd_serve)
 
     jn = sub.add_parser("join", help="join a shared session")
-    jn.add_argument("address", nargs="?", metavar="HOST[:PORT]")
+    jn.add_argument("address", nargs="?", metavar="HOST[:PORT]|ws://HOST:PORT/PATH")
     jn.add_argument("--discover", action="store_true", help="find servers on the LAN")
     jn.add_argument("--timeout", type=float, default=3.0, help="seconds to look (--discover)")
     jn.add_argument("--name", default=default_name, help="your name in the session")
     jn.add_argument("--own", metavar="IDS", help="instrument ids to own, e.g. 2,3")
     jn.add_argument("--secret-file", metavar="F")
     jn.add_argument("--wire", choices=("msgpack", "json"), default="msgpack")
+    jn.add_argument("--ca-file", metavar="PEM", help="trust this certificate for wss://")
     jn.set_defaults(run=cmd_join)
 
     cp = sub.add_parser("checkpoint", help="named snapshots inside a project file")
