@@ -18,7 +18,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from test_session_cli import tmux, wait_for
 
 from imbolc.cli import main
 from imbolc.core import actions as act
@@ -28,6 +27,7 @@ from imbolc.net import connect, start_server_thread
 from imbolc.net.ws_client import connect_websocket
 from imbolc.session_wiring import ClientSessionLink, HostSessionLink, RemoteIO, WebRemote
 from imbolc.tui import ImbolcApp
+from test_session_cli import tmux, wait_for
 
 
 @pytest.fixture
