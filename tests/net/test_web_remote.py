@@ -16,7 +16,7 @@ import pytest
 from browser import Chromium, find_chromium, until
 from websockets.sync.client import connect as ws_connect
 
-from imbolc.core.ports import NullEngine
+from imbolc.core.ports import Meters, NullEngine
 from imbolc.core.store import Commit, Store
 from imbolc.core.templates import demo_project
 from imbolc.engine.backend import RecordingBackend
@@ -37,12 +37,23 @@ pytestmark = [
 ]
 
 
+class MeteredEngine(NullEngine):
+    """Transport as NullEngine keeps it, and meters the test sets."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.levels = Meters()
+
+    def meters(self) -> Meters:
+        return self.levels
+
+
 class Rig:
     """A served demo project whose engine records every request, and its web endpoint."""
 
     def __init__(self, secret: bytes | None = None) -> None:
         self.backend = RecordingBackend()
-        self.engine = NullEngine()
+        self.engine = MeteredEngine()
         self.server: ServerHandle = start_server_thread(
             demo_project(), setup=self._setup, host="127.0.0.1", port=0, engine=self.engine,
             secret=secret,
@@ -207,5 +218,43 @@ def test_garbage_over_the_websocket_gets_an_error_and_changes_nothing(rig: Rig) 
     message = codec.decode_server(reply[4:])
     assert isinstance(message, Error)
     assert "malformed client message" in message.message
+    assert rig.server.state is before
+    assert rig.backend.requests() == []
+
+
+def test_the_page_lists_the_instruments_and_shows_meters_and_position(
+    rig: Rig, browser: Chromium
+) -> None:
+    browser.open(rig.url("?name=phone"))
+    joined(browser)
+    names = browser.evaluate(
+        "[...document.querySelectorAll('#strips .strip .name')].map(e => e.textContent)"
+    )
+    assert names == [inst.name for inst in rig.server.state.instruments.items]
+
+    rig.engine.levels = Meters((0.5, 0.25), {2: (0.75, 0.5)})
+    rig.engine.seek(4 * 480 + 480)  # bar 2, beat 2
+
+    browser.wait_for("document.getElementById('master-meter').value === 0.5")
+    browser.wait_for("document.querySelector('.strip[data-id=\"2\"] .meter').value === 0.75")
+    browser.wait_for("document.getElementById('position').textContent === '2.2'")
+
+
+def test_an_operation_the_server_refuses_shows_its_reason_and_changes_nothing(
+    rig: Rig, browser: Chromium
+) -> None:
+    browser.open(rig.url("?name=phone&own=2"))
+    joined(browser)
+    before = rig.server.state
+    rig.backend.clear()
+
+    shown = "document.getElementById('message').textContent"
+    browser.evaluate("act(message('SetMixerLevel', {strip: ['instrument', 2], level: 99}))")
+    out_of_range = browser.wait_for(f"{shown}.includes('99') && {shown}")
+    browser.evaluate("act(message('SetMixerLevel', {strip: ['instrument', 1], level: 0.1}))")
+    not_owned = browser.wait_for(f"{shown}.includes('instrument 1') && {shown}")
+
+    assert "SetMixerLevel" in out_of_range
+    assert "not yours" in not_owned
     assert rig.server.state is before
     assert rig.backend.requests() == []
