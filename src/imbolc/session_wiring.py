@@ -88,9 +88,8 @@ class WebRemote:
         """Serve the page; its URL."""
         if self.gateway is None:
             self.gateway = run_web_gateway(
-                self.server.address, host=self.host, port=self.port, wire=self.wire,
-                config=self.server.session.config,
-            )  # fmt: skip
+                self.server.address, host=self.host, port=self.port, wire=self.wire
+            )
         return self.address
 
     def stop(self) -> None:

@@ -21,12 +21,15 @@ from typing import TYPE_CHECKING, Any
 
 import msgspec
 import pytest
+from websockets.exceptions import ConnectionClosed
+from websockets.sync.client import connect as ws_connect
 
 from imbolc.core import actions as act
+from imbolc.core.notes import Note
 from imbolc.net import ClientStore, JoinRefused, NetError, ServerHandle
 from imbolc.net.events import ClientEvent, Rejected, StateReplaced
 from imbolc.net.ws_client import check_url, connect_websocket
-from imbolc.net.ws_server import WebGateway, run_web_gateway
+from imbolc.net.ws_server import MAX_MESSAGE, WebGateway, run_web_gateway
 
 if TYPE_CHECKING:
     from conftest import Relay
@@ -167,6 +170,37 @@ def test_a_websocket_client_reconnects_and_resumes_keeping_its_instruments(
     assert any(isinstance(e, StateReplaced) and e.reason == "reconnect" for e in events)
     ana.dispatch(act.AddNote(1, 0, 240, 72))  # and it edits again
     assert ana.wait_until(lambda c: c.revision == 6, 3.0)
+
+
+def test_a_paste_larger_than_one_websocket_message_arrives_whole(
+    serve: Serve, gateway: Callable[..., WebGateway], ws_join: Join
+) -> None:
+    server = serve()
+    ana = ws_join(f"ws://127.0.0.1:{gateway(server).port}/", "ana", own=[1])
+    notes = tuple(Note(n * 10, 10, 36 + n % 60, 1 + n % 127, 0.5) for n in range(120_000))
+    assert len(msgspec.msgpack.encode(act.AddNotes(1, notes))) > 2 * MAX_MESSAGE
+
+    ana.dispatch(act.AddNotes(1, notes))
+
+    assert ana.wait_until(lambda c: c.revision == 1, 20.0)
+    assert len(server.state.session.piano_roll.track(1).notes) == 120_000
+    assert same(server.state, ana.state)
+
+
+def test_a_stranger_cannot_make_the_endpoint_hold_a_huge_message(
+    serve: Serve, gateway: Callable[..., WebGateway]
+) -> None:
+    server = serve()
+    before = server.state
+    with ws_connect(f"ws://127.0.0.1:{gateway(server).port}/", proxy=None) as ws:
+        with contextlib.suppress(ConnectionClosed):
+            ws.send(b"\x00" * (MAX_MESSAGE + 1))
+            ws.recv(timeout=5)
+        with pytest.raises(ConnectionClosed) as closed:
+            ws.recv(timeout=5)
+    assert closed.value.rcvd is not None and closed.value.rcvd.code == 1009  # message too big
+    assert server.state is before
+    assert server.peers.peers == ()
 
 
 def test_the_endpoint_serves_the_page_and_refuses_other_paths(

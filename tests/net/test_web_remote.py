@@ -23,7 +23,7 @@ from imbolc.engine.backend import RecordingBackend
 from imbolc.engine.engine import Engine
 from imbolc.engine.requests import SetControls
 from imbolc.net import ServerHandle, start_server_thread
-from imbolc.net.codec import Codec, frame_bytes
+from imbolc.net.codec import Codec, WireName, frame_bytes
 from imbolc.net.messages import Error
 from imbolc.net.ws_server import WebGateway, run_web_gateway
 
@@ -51,14 +51,14 @@ class MeteredEngine(NullEngine):
 class Rig:
     """A served demo project whose engine records every request, and its web endpoint."""
 
-    def __init__(self, secret: bytes | None = None) -> None:
+    def __init__(self, secret: bytes | None = None, wire: WireName = "msgpack") -> None:
         self.backend = RecordingBackend()
         self.engine = MeteredEngine()
         self.server: ServerHandle = start_server_thread(
             demo_project(), setup=self._setup, host="127.0.0.1", port=0, engine=self.engine,
-            secret=secret,
+            secret=secret, wire=wire,
         )  # fmt: skip
-        self.web: WebGateway = run_web_gateway(self.server.address, host="127.0.0.1")
+        self.web: WebGateway = run_web_gateway(self.server.address, host="127.0.0.1", wire=wire)
 
     def _setup(self, store: Store) -> None:
         engine = Engine(self.backend)
@@ -258,3 +258,22 @@ def test_an_operation_the_server_refuses_shows_its_reason_and_changes_nothing(
     assert "not yours" in not_owned
     assert rig.server.state is before
     assert rig.backend.requests() == []
+
+
+def test_a_json_session_with_a_secret_works_from_the_page(browser: Chromium) -> None:
+    rig = Rig(secret=b"s3cret", wire="json")
+    try:
+        browser.open(rig.url("?name=phone&own=4"))
+        browser.wait_for("!document.getElementById('join').hidden")
+        browser.evaluate("document.getElementById('secret').value = 's3cret'")
+        browser.evaluate("document.querySelector('#join button').click()")
+        joined(browser)
+        left, top, width, height = browser.center_of('.strip[data-id="4"] .mute')
+        browser.click(left + width / 2, top + height / 2)
+        assert until(lambda: rig.server.state.instruments.get(4).mixer.mute)
+        browser.wait_for(
+            "document.querySelector('.strip[data-id=\"4\"] .mute')"
+            ".getAttribute('aria-pressed') === 'true'"
+        )
+    finally:
+        rig.close()

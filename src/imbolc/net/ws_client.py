@@ -23,6 +23,11 @@ from imbolc.net.codec import NetError, WireName
 from imbolc.net.config import ClientConfig
 
 SCHEMES = ("ws", "wss")
+MESSAGE_LIMIT = 16 * 1024 * 1024
+"""The largest message taken from the server (it sends what it read, ≤ 256 KiB at a time); the
+session's own frame limit applies to the stream."""
+MESSAGE_CHUNK = 256 * 1024
+"""Bytes per WebSocket message: a large paste goes as several (the endpoint takes ≤ 1 MiB)."""
 
 
 def is_websocket_url(text: str) -> bool:
@@ -44,16 +49,14 @@ def check_url(url: str) -> tuple[str, int]:
     return parts.hostname, port or (443 if parts.scheme.lower() == "wss" else 80)
 
 
-def open_websocket(
-    url: str, timeout: float, max_frame: int, tls: ssl.SSLContext | None = None
-) -> ClientConnection:
+def open_websocket(url: str, timeout: float, tls: ssl.SSLContext | None = None) -> ClientConnection:
     """An open WebSocket to ``url``, or NetError naming the address and the reason."""
     options: dict[str, Any] = {}
     if url.lower().startswith("wss://"):
         options["ssl"] = tls or ssl.create_default_context()
     try:
         return ws_connect(
-            url, open_timeout=timeout, compression=None, max_size=max_frame + 4,
+            url, open_timeout=timeout, compression=None, max_size=MESSAGE_LIMIT,
             ping_interval=None, proxy=None, user_agent_header=None, legacy=True,
             **options,
         )  # fmt: skip
@@ -83,7 +86,7 @@ class WebSocketLink(ClientLink):
         super().start(sock)
 
     def _open(self, timeout: float) -> Any:
-        return open_websocket(self.url, timeout, self.session.config.max_frame, self._tls)
+        return open_websocket(self.url, timeout, self._tls)
 
     def _interrupt(self) -> None:
         ws = self._ws
@@ -97,7 +100,8 @@ class WebSocketLink(ClientLink):
         if not data or ws is None:
             return
         try:
-            ws.send(data)
+            for start in range(0, len(data), MESSAGE_CHUNK):
+                ws.send(data[start : start + MESSAGE_CHUNK])
         except (ConnectionClosed, OSError) as error:
             self.session.lost(f"sending failed: {error}")
             with contextlib.suppress(Exception):
@@ -162,5 +166,5 @@ def connect_websocket(
     )  # fmt: skip
     link = store._link
     assert isinstance(link, WebSocketLink)
-    link.start(open_websocket(url, config.connect_timeout, config.max_frame, tls))
+    link.start(open_websocket(url, config.connect_timeout, tls))
     return finish_join(store, wait, url)

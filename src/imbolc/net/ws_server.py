@@ -26,11 +26,13 @@ from websockets.http11 import Request, Response
 from websockets.sync.server import Server, ServerConnection, serve
 
 from imbolc.net.codec import NetError, WireName
-from imbolc.net.config import ServerConfig
 from imbolc.net.web_page import page_config
 
 log = logging.getLogger("imbolc.net")
 READ_CHUNK = 256 * 1024
+MAX_MESSAGE = 1024 * 1024
+"""The largest WebSocket message accepted. Frames may span messages, so this bounds what one
+message costs a stranger's connection, not what a joined client may send (``max_frame``)."""
 PAGES = {
     "/": ("remote.html", "text/html; charset=utf-8"),
     "/remote.js": ("remote.js", "text/javascript; charset=utf-8"),
@@ -62,18 +64,16 @@ class WebGateway:
         host: str,
         port: int,
         wire: WireName,
-        config: ServerConfig | None = None,
         page: bool = True,
     ) -> None:
         self._target = target
         self._pages = load_pages(wire) if page else {}
-        limit = (config or ServerConfig()).max_frame + 4
         self._lock = threading.Lock()
         self._links: dict[ServerConnection, socket.socket] = {}
         try:
             self._server: Server = serve(
                 self._handle, host, port, process_request=self._http, compression=None,
-                max_size=limit, ping_interval=None, server_header=None,
+                max_size=MAX_MESSAGE, ping_interval=None, server_header=None,
             )  # fmt: skip
         except OSError as error:
             raise NetError(f"cannot listen on {host}:{port}: {error.strerror or error}") from None
@@ -169,13 +169,11 @@ def run_web_gateway(
     host: str = "0.0.0.0",
     port: int = 0,
     wire: WireName = "msgpack",
-    config: ServerConfig | None = None,
     page: bool = True,
 ) -> WebGateway:
     """Listen for WebSockets (and serve the remote page) on ``host:port``, relaying into the
-    server listening at ``server_address``; ``port=0`` picks a free port."""
+    server listening at ``server_address``; ``port=0`` picks a free port. The session applies
+    its own frame limits to the relayed stream."""
     address: Any = server_address
     target_host = address[0] if address[0] not in ("0.0.0.0", "::", "") else "127.0.0.1"
-    return WebGateway(
-        (target_host, int(address[1])), host=host, port=port, wire=wire, config=config, page=page
-    )
+    return WebGateway((target_host, int(address[1])), host=host, port=port, wire=wire, page=page)
