@@ -26,7 +26,7 @@ from websockets.sync.client import connect as ws_connect
 
 from imbolc.core import actions as act
 from imbolc.core.notes import Note
-from imbolc.net import ClientStore, JoinRefused, NetError, ServerHandle
+from imbolc.net import ClientConfig, ClientStore, JoinRefused, NetError, ServerHandle
 from imbolc.net.events import ClientEvent, Rejected, StateReplaced
 from imbolc.net.ws_client import check_url, connect_websocket
 from imbolc.net.ws_server import MAX_MESSAGE, WebGateway, run_web_gateway
@@ -34,7 +34,7 @@ from imbolc.net.ws_server import MAX_MESSAGE, WebGateway, run_web_gateway
 if TYPE_CHECKING:
     from conftest import Relay
 
-from conftest import FAST_CLIENT
+FAST_CLIENT = ClientConfig(connect_timeout=2.0, reconnect_first_delay=0.05, tick_interval=0.02)
 
 Serve = Callable[..., ServerHandle]
 Join = Callable[..., ClientStore]
