@@ -151,6 +151,14 @@ def test_mute_solo_pan_and_the_transport_from_the_page(rig: Rig, browser: Chromi
     browser.click(left + width / 2, top + height / 2)
     assert until(lambda: rig.server.state.session.settings.bpm == round(bpm) + 1)
     browser.wait_for(f"document.getElementById('bpm').textContent === '{round(bpm) + 1}'")
+    rig.engine.seek(8 * 480)
+    browser.wait_for("document.getElementById('position').textContent === '3.1'")
+    for selector in ("#stop", "#rewind"):
+        left, top, width, height = browser.center_of(selector)
+        browser.click(left + width / 2, top + height / 2)
+    assert until(lambda: not rig.engine.transport().playing and rig.engine.transport().tick == 0)
+    browser.wait_for("document.getElementById('position').textContent === '1.1'")
+    browser.wait_for("document.getElementById('transport').dataset.playing === 'false'")
 
 
 def test_the_page_follows_ownership_it_cannot_move_anothers_strip(
