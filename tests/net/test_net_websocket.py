@@ -211,6 +211,11 @@ def test_the_endpoint_serves_the_page_and_refuses_other_paths(
         body = page.read().decode()
         assert page.headers["Content-Type"].startswith("text/html")
     assert '"app_version"' in body and "remote.js" in body
+    # Under a reverse proxy's prefix (stripped or not) the same files answer.
+    with urllib.request.urlopen(f"http://127.0.0.1:{gw.port}/band/") as page:
+        assert page.read().decode() == body
+    with urllib.request.urlopen(f"http://127.0.0.1:{gw.port}/band/remote.js") as script:
+        assert script.headers["Content-Type"].startswith("text/javascript")
     with pytest.raises(urllib.error.HTTPError) as missing:
         urllib.request.urlopen(f"http://127.0.0.1:{gw.port}/etc/passwd")
     assert missing.value.code == 404

@@ -34,10 +34,13 @@ MAX_MESSAGE = 1024 * 1024
 """The largest WebSocket message accepted. Frames may span messages, so this bounds what one
 message costs a stranger's connection, not what a joined client may send (``max_frame``)."""
 PAGES = {
-    "/": ("remote.html", "text/html; charset=utf-8"),
-    "/remote.js": ("remote.js", "text/javascript; charset=utf-8"),
-    "/remote.css": ("remote.css", "text/css; charset=utf-8"),
+    "": ("remote.html", "text/html; charset=utf-8"),
+    "index.html": ("remote.html", "text/html; charset=utf-8"),
+    "remote.js": ("remote.js", "text/javascript; charset=utf-8"),
+    "remote.css": ("remote.css", "text/css; charset=utf-8"),
 }
+"""The page's files by the last segment of the path, so a reverse proxy may mount the
+remote under any prefix (``https://host/band/``) whether or not it strips it."""
 CONFIG_MARK = "{{IMBOLC_CONFIG}}"
 
 
@@ -52,6 +55,17 @@ def load_pages(wire: WireName) -> dict[str, tuple[bytes, str]]:
             text = text.replace(CONFIG_MARK, config.replace("</", "<\\/"))
         pages[path] = (text.encode(), kind)
     return pages
+
+
+def lan_address() -> str:
+    """This machine's address on its LAN (what a phone types), else its host name."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        try:
+            probe.connect(("192.0.2.1", 9))  # a documentation address: nothing is sent
+            address: str = probe.getsockname()[0]
+        except OSError:
+            return socket.gethostname() or "127.0.0.1"
+    return address
 
 
 class WebGateway:
@@ -92,7 +106,7 @@ class WebGateway:
         """The page's address (``ws://`` with the same host and port joins from a terminal)."""
         shown = host or self.address[0]
         if shown in ("0.0.0.0", "::"):
-            shown = socket.gethostname() or "127.0.0.1"
+            shown = lan_address()
         return f"http://{shown}:{self.port}/"
 
     def stop(self) -> None:
@@ -111,7 +125,7 @@ class WebGateway:
         if request.headers.get("Upgrade", "").lower() == "websocket":
             return None
         path = request.path.split("?", 1)[0]
-        found = self._pages.get(path)
+        found = self._pages.get(path.rsplit("/", 1)[-1])
         if found is None:
             return connection.respond(404, f"{path} is not here; the remote page is at /\n")
         body, kind = found

@@ -248,8 +248,10 @@ function secretBytes() {
 }
 
 function connect() {
-  const scheme = location.protocol === "https:" ? "wss:" : "ws:";
-  const url = `${scheme}//${location.host}${params.get("ws") || "/session"}`;
+  // Relative to the page, so the remote works under any prefix a reverse proxy gives it.
+  const url = new URL(params.get("ws") || "session", location.href);
+  url.protocol = location.protocol === "https:" ? "wss:" : "ws:";
+  url.search = "";
   setPhase("connecting", "connecting…");
   const ws = new WebSocket(url);
   ws.binaryType = "arraybuffer";
