@@ -5,6 +5,7 @@ engine (no SuperCollider needed); one runs through scsynth NRT as well."""
 from __future__ import annotations
 
 import math
+import re
 import shutil
 from pathlib import Path
 
@@ -73,10 +74,12 @@ def test_each_format_renders_normalized_and_reads_back(
     assert (info.format, info.subtype, info.samplerate, info.channels) == (
         container, subtype, 44_100, 2,
     )  # fmt: skip
-    # 8 beats at the demo's tempo plus the release tail, all of it written.
-    assert info.duration > 8 * 60 / demo_project().session.settings.bpm
-    assert abs(loudness_of(out) - -16.0) < 0.5
     summary = capsys.readouterr().out
+    # 8 beats at the demo's tempo plus the release tail, every frame the render reported.
+    seconds = float(re.search(r": ([0-9.]+) s at 44100 Hz", summary).group(1))  # type: ignore[union-attr]
+    assert seconds > 8 * 60 / demo_project().session.settings.bpm
+    assert abs(info.frames - seconds * 44_100) <= 0.006 * 44_100  # the summary rounds to 10 ms
+    assert abs(loudness_of(out) - -16.0) < 0.5
     assert "loudness: -16.0 LUFS integrated" in summary
     assert "dBTP true peak" in summary and "LRA" in summary
 
