@@ -76,7 +76,9 @@ def test_each_format_renders_normalized_and_reads_back(
     )  # fmt: skip
     summary = capsys.readouterr().out
     # 8 beats at the demo's tempo plus the release tail, every frame the render reported.
-    seconds = float(re.search(r": ([0-9.]+) s at 44100 Hz", summary).group(1))  # type: ignore[union-attr]
+    match = re.search(r": ([0-9.]+) s at 44100 Hz", summary)
+    assert match, summary
+    seconds = float(match.group(1))
     assert seconds > 8 * 60 / demo_project().session.settings.bpm
     assert abs(info.frames - seconds * 44_100) <= 0.006 * 44_100  # the summary rounds to 10 ms
     assert abs(loudness_of(out) - -16.0) < 0.5
