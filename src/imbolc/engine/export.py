@@ -3,8 +3,7 @@
 A render produces float samples; this module decides what they become on disk. Everything a
 user can get wrong (an unknown format, a bit depth the container cannot hold, a loudness
 target no file can reach) is checked by :func:`plan_export` before any audio is rendered.
-Loudness follows ITU-R BS.1770-4 (integrated, gated) and EBU Tech 3342 (loudness range)
-through pyloudnorm; the true peak is read on a 4× oversampled signal (BS.1770-4 Annex 2).
+Loudness is measured by ``loudness.py``; one gain normalizes the master and every stem.
 """
 
 from __future__ import annotations
@@ -15,12 +14,11 @@ from pathlib import Path
 from typing import Literal
 
 import numpy as np
-import pyloudnorm
 import soundfile
-from scipy.signal import resample_poly
 
 from imbolc.core.errors import ImbolcError
 from imbolc.core.ports import RenderOptions
+from imbolc.engine.loudness import MIN_LOUDNESS_SECONDS, Loudness, measure
 
 FileFormat = Literal["wav", "flac", "ogg"]
 FILE_FORMATS: tuple[FileFormat, ...] = ("wav", "flac", "ogg")
@@ -29,11 +27,6 @@ SUFFIX: dict[FileFormat, str] = {"wav": ".wav", "flac": ".flac", "ogg": ".ogg"}
 LOUDNESS_LIMITS = (-70.0, -1.0)
 """Normalization targets: the BS.1770 absolute gate below, and 1 LU of headroom above (a
 louder target leaves no room for the true peak of any real signal)."""
-MIN_LOUDNESS_SECONDS = 0.4
-"""One BS.1770 gating block: a shorter render has no integrated loudness."""
-TRUE_PEAK_OVERSAMPLING = 4
-_TRUE_PEAK_CHUNK = 1 << 16
-_TRUE_PEAK_PAD = 32
 DITHER_SEED = 0x1B01C
 """Fixed, so rendering the same project twice gives the same bytes."""
 
@@ -56,30 +49,6 @@ class ExportPlan:
         """How the summary line names the files ("FLAC 24-bit", "OGG Vorbis")."""
         depth = {"PCM_16": "16-bit", "PCM_24": "24-bit", "FLOAT": "32-bit float"}
         return f"{self.file_format.upper()} {depth.get(self.subtype, self.subtype.title())}"
-
-
-@dataclass(frozen=True)
-class Loudness:
-    """Integrated loudness (LUFS), true peak (dBTP) and loudness range (LU) of a render."""
-
-    integrated: float
-    true_peak: float
-    range: float
-
-    def summary(self) -> str:
-        """The figures as the CLI prints them."""
-        return (
-            f"{_figure(self.integrated)} LUFS integrated, {_figure(self.true_peak, '+')} dBTP "
-            f"true peak, LRA {_figure(self.range)} LU"
-        )
-
-
-def _figure(value: float, sign: str = "") -> str:
-    if math.isnan(value):
-        return "n/a"
-    if math.isinf(value):
-        return "-inf"
-    return f"{value:{sign}.1f}"
 
 
 def format_for(path: Path, asked: str | None) -> FileFormat:
@@ -140,37 +109,6 @@ def plan_export(path: Path, options: RenderOptions) -> ExportPlan:
                 f"{low:g} and {high:g} LUFS (streaming services use -14, broadcast -23)"
             )
     return ExportPlan(file_format, subtype, subtype == "PCM_16" and options.dither, target)
-
-
-def measure(data: np.ndarray, rate: int) -> Loudness:
-    """Integrated loudness, true peak and loudness range of ``data`` (frames, channels)."""
-    samples = np.asarray(data, dtype=np.float64)
-    peak = true_peak_dbtp(samples, rate)
-    if len(samples) < MIN_LOUDNESS_SECONDS * rate or not np.any(samples):
-        return Loudness(float("-inf"), peak, float("nan"))
-    meter = pyloudnorm.Meter(rate)
-    integrated = float(meter.integrated_loudness(samples))
-    lra = float(meter.loudness_range(samples)) if len(samples) >= 3 * rate else float("nan")
-    return Loudness(integrated, peak, lra)
-
-
-def true_peak_dbtp(data: np.ndarray, rate: int) -> float:
-    """The highest inter-sample peak in dBTP, read on a 4× oversampled copy, chunk by chunk
-    (so a long render never needs four times its memory)."""
-    del rate  # the oversampling factor is fixed; the filter is relative to the rate
-    frames = len(data)
-    if frames == 0:
-        return float("-inf")
-    up = TRUE_PEAK_OVERSAMPLING
-    pad = _TRUE_PEAK_PAD
-    peak = float(np.max(np.abs(data)))
-    for start in range(0, frames, _TRUE_PEAK_CHUNK):
-        lo, hi = max(0, start - pad), min(frames, start + _TRUE_PEAK_CHUNK + pad)
-        over = resample_poly(data[lo:hi], up, 1, axis=0)
-        keep = over[(start - lo) * up : (min(frames, start + _TRUE_PEAK_CHUNK) - lo) * up]
-        if keep.size:
-            peak = max(peak, float(np.max(np.abs(keep))))
-    return 20.0 * math.log10(peak) if peak > 0 else float("-inf")
 
 
 def normalization_gain(loudness: Loudness, target: float) -> float:

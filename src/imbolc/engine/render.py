@@ -27,8 +27,9 @@ from imbolc.core.ports import RenderOptions
 from imbolc.core.project import Project
 from imbolc.core.summary import song_length_ticks
 from imbolc.engine.engine import Engine
-from imbolc.engine.export import SUFFIX, Loudness, finish, plan_export
+from imbolc.engine.export import SUFFIX, finish, plan_export
 from imbolc.engine.graph import effective_mute
+from imbolc.engine.loudness import Loudness
 from imbolc.engine.player import Player
 from imbolc.engine.requests import AddAction, NewSynth
 from imbolc.engine.score import ScoreBackend
