@@ -162,3 +162,35 @@ async def test_w_on_a_joined_client_explains_only_the_host_serves_it() -> None:
         with contextlib.suppress(Exception):
             client.close()
         server.stop()
+
+
+@pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux not installed (CI installs it)")
+def test_serve_web_in_a_terminal_shows_the_remote_on_f9_and_w_turns_it_off(
+    tmp_path: Path,
+) -> None:
+    song = tmp_path / "shared.imbolc"
+    assert main(["new", str(song), "--demo"]) == 0
+    socket = f"imbolc-webserve-{os.getpid()}"
+    env = {"IMBOLC_CONFIG_DIR": str(tmp_path / "c"), "IMBOLC_STATE_DIR": str(tmp_path / "s"),
+           "TERM": "xterm-256color", "PATH": os.environ.get("PATH", "")}  # fmt: skip
+    exports = " ".join(f"{k}={shlex.quote(v)}" for k, v in env.items())
+    python = shlex.quote(sys.executable)
+    command = (
+        f"exec env {exports} {python} -m imbolc serve {shlex.quote(str(song))} --host 127.0.0.1"
+        " --port 0 --web 0 --engine embedded"
+    )
+    tmux(socket, "new-session", "-d", "-x", "120", "-y", "40", command)
+    try:
+        wait_for(socket, "Drums")
+        tmux(socket, "send-keys", "F9")
+        screen = wait_for(socket, "web remote on http://127.0.0.1:")
+        url = re.search(r"(http://127\.0\.0\.1:\d+/)", screen)
+        assert url, screen
+        with urllib.request.urlopen(url.group(1), timeout=5) as page:
+            assert b"imbolc remote" in page.read()
+        tmux(socket, "send-keys", "w")
+        wait_for(socket, "web remote off")
+        with pytest.raises(urllib.error.URLError):
+            urllib.request.urlopen(url.group(1), timeout=2)
+    finally:
+        tmux(socket, "kill-server")
