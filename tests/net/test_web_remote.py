@@ -16,13 +16,14 @@ import pytest
 from browser import Chromium, find_chromium, until
 from websockets.sync.client import connect as ws_connect
 
+from imbolc.core.actions import AddInstrument, AddNote
 from imbolc.core.ports import Meters, NullEngine
 from imbolc.core.store import Commit, Store
 from imbolc.core.templates import demo_project
 from imbolc.engine.backend import RecordingBackend
 from imbolc.engine.engine import Engine
 from imbolc.engine.requests import SetControls
-from imbolc.net import ServerHandle, start_server_thread
+from imbolc.net import ServerHandle, connect, start_server_thread
 from imbolc.net.codec import Codec, WireName, frame_bytes
 from imbolc.net.messages import Error
 from imbolc.net.ws_server import WebGateway, run_web_gateway
@@ -285,3 +286,27 @@ def test_a_json_session_with_a_secret_works_from_the_page(browser: Chromium) -> 
         )
     finally:
         rig.close()
+
+
+def test_the_page_reloads_for_a_new_instrument_and_ignores_note_edits(
+    rig: Rig, browser: Chromium
+) -> None:
+    browser.open(rig.url("?name=phone"))
+    joined(browser)
+    snapshots = browser.evaluate("window.imbolcRemote.snapshots")
+    bob = connect("127.0.0.1", rig.server.port, name="bob", own=[1])
+    try:
+        for n in range(5):
+            bob.dispatch(AddNote(1, n * 240, 120, 60))
+        assert bob.wait_until(lambda c: c.revision == 5, 3.0)
+        browser.wait_for("window.imbolcRemote.received > 0")
+        bob.dispatch(AddInstrument("pluck"))
+        browser.wait_for("document.querySelectorAll('#strips .strip').length === 6")
+        names = browser.evaluate(
+            "[...document.querySelectorAll('#strips .strip .name')].map(e => e.textContent)"
+        )
+        assert names[-1] == rig.server.state.instruments.items[-1].name
+        # five note commits cost no snapshot; the new instrument cost exactly one
+        assert browser.evaluate("window.imbolcRemote.snapshots") == snapshots + 1
+    finally:
+        bob.close()

@@ -12,7 +12,18 @@ from typing import Any
 import msgspec
 
 from imbolc import __version__
-from imbolc.core.actions import SetBpm, SetMixerLevel, SetMixerMute, SetMixerPan, SetMixerSolo
+from imbolc.core.actions import (
+    AddInstrument,
+    DeleteInstrument,
+    RenameInstrument,
+    SetBpm,
+    SetInstrumentSource,
+    SetMixerLevel,
+    SetMixerMute,
+    SetMixerPan,
+    SetMixerSolo,
+)
+from imbolc.core.actions.base import Action
 from imbolc.core.actions.mixer import Strip
 from imbolc.core.instrument import Instrument, Instruments, MixerStrip
 from imbolc.core.mixer import Mixer
@@ -34,6 +45,14 @@ TREE_TYPES: tuple[type[msgspec.Struct], ...] = (
     Project, Instruments, Instrument, MixerStrip, Session, MusicalSettings, Mixer,
 )  # fmt: skip
 """The project nodes the page walks from a snapshot to the strips and the tempo."""
+APPLIED: tuple[type[Action], ...] = (SetMixerLevel, SetMixerPan, SetMixerMute, SetMixerSolo, SetBpm)
+"""Commits the page applies to its view itself."""
+RELOADED: tuple[type[Action], ...] = (
+    AddInstrument, DeleteInstrument, RenameInstrument, SetInstrumentSource,
+)  # fmt: skip
+"""Commits that change the instrument list the page shows: it asks for one snapshot. Every
+other action leaves the page's view as it was (a test checks), so it is ignored; an undo or
+redo (a ``Restore``) also brings a snapshot."""
 
 
 def _fields(cls: type[msgspec.Struct]) -> list[str]:
@@ -49,4 +68,5 @@ def page_config(wire: WireName) -> dict[str, Any]:
         "ticks_per_beat": TICKS_PER_BEAT,
         "messages": {cls.__name__: _fields(cls) for cls in WIRE_TYPES},
         "tree": {cls.__name__: _fields(cls) for cls in TREE_TYPES},
+        "reloaded": [cls.__name__ for cls in RELOADED],
     }

@@ -207,7 +207,7 @@ const remote = {
   ws: null, phase: "idle", buffer: new Uint8Array(0), seq: 0, nonce: null,
   clientId: 0, token: "", owners: new Map(), privileged: 0, peers: [],
   strips: new Map(), order: [], master: { level: 1, mute: false }, bpm: 120,
-  playing: false, tick: 0, snapshotDue: false, sent: 0, received: 0,
+  playing: false, tick: 0, snapshotDue: false, snapshots: 0, sent: 0, received: 0,
 };
 window.imbolcRemote = remote; // for the browser test and the curious
 
@@ -324,7 +324,7 @@ const handlers = {
   },
   Refused(msg) { fail(msg.reason); },
   Error(msg) { say(`the server closed the connection: ${msg.message}`, "error"); },
-  Snapshot(msg) { loadProject(msg.project); remote.snapshotDue = false; },
+  Snapshot(msg) { loadProject(msg.project); remote.snapshotDue = false; remote.snapshots += 1; },
   Commits(msg) { for (const record of msg.commits) applyCommit(struct("CommitRecord", record)); },
   Meter(msg) { showMeter(msg); },
   Peers(msg) {
@@ -395,8 +395,9 @@ function applyCommit(record) {
   } else if (tag === "SetBpm") {
     remote.bpm = struct(tag, op).bpm;
     render();
-  } else if (!remote.snapshotDue) {
-    // Something this page does not model changed: take the whole project once.
+  } else if ((tag === "Restore" || CFG.reloaded.includes(tag)) && !remote.snapshotDue) {
+    // The instrument list changed, or an undo may have touched anything: take the project
+    // once. Every other action (notes, chains, automation...) leaves this view as it was.
     remote.snapshotDue = true;
     setTimeout(() => send("RequestSnapshot", { reason: "web remote" }), 100);
   }
