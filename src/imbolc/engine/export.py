@@ -28,7 +28,7 @@ LOUDNESS_LIMITS = (-70.0, -1.0)
 """Normalization targets: the BS.1770 absolute gate below, and 1 LU of headroom above (a
 louder target leaves no room for the true peak of any real signal)."""
 DITHER_SEED = 0x1B01C
-"""Fixed, so rendering the same project twice gives the same bytes."""
+"""Fixed, so the dither adds no run-to-run difference of its own (same samples, same bytes)."""
 
 
 class ExportError(ImbolcError):
@@ -121,8 +121,16 @@ def normalization_gain(loudness: Loudness, target: float) -> float:
     return float(10.0 ** ((target - loudness.integrated) / 20.0))
 
 
-def write_audio(path: Path, data: np.ndarray, rate: int, plan: ExportPlan, seed: int) -> None:
-    """Write ``data`` (float, frames × channels) as the plan says; 16-bit gets TPDF dither."""
+def write_audio(
+    path: Path,
+    data: np.ndarray,
+    rate: int,
+    plan: ExportPlan,
+    seed: int,
+    shown_as: Path | None = None,
+) -> None:
+    """Write ``data`` (float, frames × channels) as the plan says; 16-bit gets TPDF dither.
+    Errors name ``shown_as`` (the finished file) rather than a staging file."""
     container = plan.file_format.upper()
     try:
         if plan.subtype == "PCM_16":
@@ -136,7 +144,7 @@ def write_audio(path: Path, data: np.ndarray, rate: int, plan: ExportPlan, seed:
             clipped = np.clip(data, -1.0, 1.0 - 2.0**-23)
             soundfile.write(path, clipped, rate, plan.subtype, None, container)
     except (OSError, RuntimeError, soundfile.LibsndfileError) as error:
-        raise ExportError(f"cannot write {path}: {error}") from None
+        raise ExportError(f"cannot write {shown_as or path}: {error}") from None
 
 
 def _to_int16(data: np.ndarray, dither: bool, seed: int) -> np.ndarray:
@@ -156,6 +164,7 @@ def finish(
     rate: int,
     plan: ExportPlan,
     problems: list[str],
+    shown_as: Path | None = None,
 ) -> Loudness:
     """Measure the master, normalize master and stems by one gain (stems still sum to the
     master), write every file, and return the master's loudness as written."""
@@ -169,7 +178,7 @@ def finish(
             f"the true peak is {loudness.true_peak:+.1f} dBTP: {plan.label} samples clip above "
             "0 dBFS; choose a lower --normalize target or 32-bit float WAV"
         )
-    write_audio(master_path, master, rate, plan, DITHER_SEED)
+    write_audio(master_path, master, rate, plan, DITHER_SEED, shown_as)
     for k, (path, data) in enumerate(stems, 1):
         write_audio(path, data * np.float32(gain), rate, plan, DITHER_SEED + k)
     return loudness

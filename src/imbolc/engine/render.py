@@ -192,7 +192,7 @@ def deliver(
                 name = re.sub(r"[^A-Za-z0-9_.-]+", "_", inst.name).strip("_") or f"inst{inst.id}"
                 stem = stems_path / f"{inst.id:02d}-{name}{SUFFIX[plan.file_format]}"
                 stems.append((stem, unlimited[:, 2 + 2 * k : 4 + 2 * k]))
-        loudness = finish(staging, master, stems, rate, plan, problems)
+        loudness = finish(staging, master, stems, rate, plan, problems, shown_as=out_path)
         stem_paths = [stem for stem, _data in stems]
         os.replace(staging, out_path)
     finally:
