@@ -115,6 +115,14 @@ def test_join_with_a_bad_websocket_address_is_a_clear_error(
     assert "port that is not a number" in capsys.readouterr().err
 
 
+def test_join_wss_with_a_missing_certificate_file_is_a_clear_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    missing = tmp_path / "no-such.pem"
+    assert main(["join", "wss://localhost:1/x", "--ca-file", str(missing)]) == 1
+    assert "No such file" in capsys.readouterr().err
+
+
 async def test_w_in_the_session_pane_switches_the_web_remote_on_and_off() -> None:
     server = start_server_thread(demo_project(), host="127.0.0.1", port=0)
     client = connect("127.0.0.1", server.port, name="host", want_privilege=True)
