@@ -29,6 +29,9 @@ from imbolc.session_wiring import ClientSessionLink, HostSessionLink, RemoteIO, 
 from imbolc.tui import ImbolcApp
 from test_session_cli import tmux, wait_for
 
+LOOPBACK = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+"""Opens loopback URLs directly, whatever proxy the environment names."""
+
 
 @pytest.fixture
 def web_server(tmp_path: Path) -> Iterator[tuple[int, str]]:
@@ -62,7 +65,7 @@ def test_serve_web_serves_the_page_and_a_websocket_join_edits_the_session(
     web_server: tuple[int, str],
 ) -> None:
     port, url = web_server
-    with urllib.request.urlopen(url, timeout=5) as page:
+    with LOOPBACK.open(url, timeout=5) as page:
         assert b"imbolc remote" in page.read()
     ws_url = url.replace("http://", "ws://") + "session"
     ana = connect_websocket(ws_url, name="ana")
@@ -138,7 +141,7 @@ async def test_w_in_the_session_pane_switches_the_web_remote_on_and_off() -> Non
             await pilot.pause()
             url = remote.address
             assert url.startswith("http://127.0.0.1:")
-            with urllib.request.urlopen(url, timeout=5) as page:
+            with LOOPBACK.open(url, timeout=5) as page:
                 assert b"imbolc remote" in page.read()
             await pilot.pause(0.6)
             assert f"web remote on {url}" in str(app.query_one("#session").render())
@@ -146,7 +149,7 @@ async def test_w_in_the_session_pane_switches_the_web_remote_on_and_off() -> Non
             await pilot.pause()
             assert remote.address == ""
             with pytest.raises(urllib.error.URLError):
-                urllib.request.urlopen(url, timeout=2)
+                LOOPBACK.open(url, timeout=2)
     finally:
         remote.stop()
         client.close()
@@ -194,11 +197,11 @@ def test_serve_web_in_a_terminal_shows_the_remote_on_f9_and_w_turns_it_off(
         screen = wait_for(socket, "web remote on http://127.0.0.1:")
         url = re.search(r"(http://127\.0\.0\.1:\d+/)", screen)
         assert url, screen
-        with urllib.request.urlopen(url.group(1), timeout=5) as page:
+        with LOOPBACK.open(url.group(1), timeout=5) as page:
             assert b"imbolc remote" in page.read()
         tmux(socket, "send-keys", "w")
         wait_for(socket, "web remote off")
         with pytest.raises(urllib.error.URLError):
-            urllib.request.urlopen(url.group(1), timeout=2)
+            LOOPBACK.open(url.group(1), timeout=2)
     finally:
         tmux(socket, "kill-server")

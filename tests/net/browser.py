@@ -23,11 +23,14 @@ from typing import Any
 
 from websockets.sync.client import ClientConnection, connect
 
+LOOPBACK = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+"""Opens loopback URLs directly, whatever proxy the environment names."""
+
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome")
 FLAGS = (
     "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
-    "--disable-extensions", "--disable-default-apps", "--mute-audio",
+    "--disable-extensions", "--disable-default-apps", "--mute-audio", "--no-proxy-server",
     "--remote-debugging-address=127.0.0.1", "--remote-debugging-port=0",
 )  # fmt: skip
 
@@ -80,7 +83,7 @@ class Chromium:
     def _page_socket(self, port: int, timeout: float) -> ClientConnection:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list", timeout=5) as r:
+            with LOOPBACK.open(f"http://127.0.0.1:{port}/json/list", timeout=5) as r:
                 pages = [t for t in json.load(r) if t.get("type") == "page"]
             if pages:
                 url = pages[0]["webSocketDebuggerUrl"]

@@ -32,6 +32,9 @@ from imbolc.net.events import ClientEvent, Rejected, StateReplaced
 from imbolc.net.ws_client import check_url, connect_websocket
 from imbolc.net.ws_server import MAX_MESSAGE, WebGateway, run_web_gateway
 
+LOOPBACK = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+"""Opens loopback URLs directly, whatever proxy the environment names."""
+
 if TYPE_CHECKING:
     from conftest import Relay
 
@@ -208,17 +211,17 @@ def test_the_endpoint_serves_the_page_and_refuses_other_paths(
     serve: Serve, gateway: Callable[..., WebGateway]
 ) -> None:
     gw = gateway(serve())
-    with urllib.request.urlopen(f"http://127.0.0.1:{gw.port}/") as page:
+    with LOOPBACK.open(f"http://127.0.0.1:{gw.port}/") as page:
         body = page.read().decode()
         assert page.headers["Content-Type"].startswith("text/html")
     assert '"app_version"' in body and "remote.js" in body
     # Under a reverse proxy's prefix (stripped or not) the same files answer.
-    with urllib.request.urlopen(f"http://127.0.0.1:{gw.port}/band/") as page:
+    with LOOPBACK.open(f"http://127.0.0.1:{gw.port}/band/") as page:
         assert page.read().decode() == body
-    with urllib.request.urlopen(f"http://127.0.0.1:{gw.port}/band/remote.js") as script:
+    with LOOPBACK.open(f"http://127.0.0.1:{gw.port}/band/remote.js") as script:
         assert script.headers["Content-Type"].startswith("text/javascript")
     with pytest.raises(urllib.error.HTTPError) as missing:
-        urllib.request.urlopen(f"http://127.0.0.1:{gw.port}/etc/passwd")
+        LOOPBACK.open(f"http://127.0.0.1:{gw.port}/etc/passwd")
     assert missing.value.code == 404
 
 
