@@ -222,6 +222,8 @@ function setPhase(phase, text) {
   const el = $("status");
   el.dataset.state = phase;
   el.textContent = text || phase;
+  document.body.dataset.phase = phase;
+  if (typeof render === "function" && $("strips")) render();
 }
 
 function send(tag, fields) {
@@ -306,7 +308,7 @@ const handlers = {
     const nonce = bytesOf(msg.nonce);
     const expected = hmac(secret, concat(SERVER_PROOF, remote.nonce, nonce));
     if (!sameBytes(expected, bytesOf(msg.proof))) {
-      fail("the server could not prove it knows the shared secret");
+      fail("wrong secret: it does not match this session's (check it and join again)");
       return;
     }
     const name = utf8.encode($("name").value.trim() || "phone");
@@ -457,7 +459,7 @@ function render() {
   showToggle($("master-mute"), remote.master.mute, !privileged);
   $("bpm").textContent = Math.round(remote.bpm);
   for (const id of ["play", "stop", "rewind", "bpm-down", "bpm-up"]) $(id).disabled = !privileged;
-  $("privilege").hidden = privileged;
+  $("privilege").hidden = privileged || remote.phase !== "ready";
   $("privilege").textContent = remote.privileged ? `take control from ${nameOf(remote.privileged)}` : "take control";
 }
 
