@@ -190,9 +190,7 @@ def test_the_page_proves_the_secret_and_a_wrong_one_is_refused(browser: Chromium
         browser.wait_for("document.getElementById('message').textContent.includes('secret')")
         browser.evaluate("document.getElementById('secret').value = 'wrong'")
         browser.evaluate("document.querySelector('#join button').click()")
-        browser.wait_for(
-            "document.getElementById('message').textContent.includes('wrong secret')"
-        )
+        browser.wait_for("document.getElementById('message').textContent.includes('wrong secret')")
         browser.evaluate("document.getElementById('secret').value = 'band practice'")
         browser.evaluate("document.querySelector('#join button').click()")
         joined(browser)
