@@ -9,10 +9,12 @@ from bench import (
     core_bench,
     embedded_bench,
     engine_bench,
+    export_bench,
     live_bench,
     net_bench,
     time_bench,
     tui_bench,
+    ws_bench,
 )
 
 SUITES = {
@@ -23,6 +25,8 @@ SUITES = {
     "tui": tui_bench.run,
     "time": time_bench.run,
     "live": live_bench.run,
+    "ws": ws_bench.run,
+    "export": export_bench.run,
 }
 
 

@@ -11,9 +11,11 @@ import getpass
 import json
 import shutil
 import signal
+import ssl
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Literal
 
 from imbolc import __version__
 from imbolc.core.config import Config
@@ -50,6 +52,9 @@ COMMANDS = (
 )
 ENGINES = ("auto", "scsynth", "embedded")
 DEFAULT_NET_PORT = 9999  # as the original; imbolc.net.DEFAULT_PORT
+SAMPLE_FORMATS: dict[str, Literal["float", "int24", "int16"]] = {
+    "16": "int16", "24": "int24", "float": "float",
+}  # fmt: skip
 
 
 class CliError(ImbolcError):
@@ -184,15 +189,23 @@ def choose_engine(asked: str) -> str:
 
 def cmd_render(args: argparse.Namespace, config: Config) -> int:
     from imbolc.engine.embedded import render_embedded
+    from imbolc.engine.export import default_bit_depth
     from imbolc.engine.render import render
 
     engine = choose_engine(args.engine or config.runtime.engine)
+    legacy_depth = args.format in ("float", "24")  # before --bit-depth, --format chose it
+    file_format = "" if legacy_depth else args.format or ""
+    depth = args.format if legacy_depth else args.bit_depth
+    depth = depth or default_bit_depth(Path(args.output), file_format)
     project = load_project(args.project)
     options = RenderOptions(
         sample_rate=args.sample_rate,
-        sample_format="float" if args.format == "float" else "int24",
+        sample_format=SAMPLE_FORMATS[depth],
         from_beat=args.from_beat,
         to_beat=args.to_beat,
+        file_format=file_format,
+        normalize_lufs=args.normalize,
+        dither=not args.no_dither,
     )
     show = _progress_bar if sys.stderr.isatty() else None
     renderer = render if engine == "scsynth" else render_embedded
@@ -206,6 +219,8 @@ def cmd_render(args: argparse.Namespace, config: Config) -> int:
         f"in {result.wall_seconds:.2f} s"
         + (f", {len(result.stems)} stems in {args.stems}" if result.stems else "")
     )
+    if result.loudness is not None:
+        print(f"loudness: {result.loudness.summary()}")
     return 0
 
 
@@ -252,7 +267,14 @@ def _secret(args: argparse.Namespace) -> bytes | None:
 
 
 def cmd_serve(args: argparse.Namespace, config: Config) -> int:
-    from imbolc.session_wiring import join, run_client_app, start_host
+    from imbolc.session_wiring import (
+        DEFAULT_WEB_PORT,
+        HostSessionLink,
+        WebRemote,
+        join,
+        run_client_app,
+        start_host,
+    )
 
     path = Path(args.project)
     project = load_project(path) if path.exists() else blank_project(config.defaults)
@@ -268,12 +290,23 @@ def cmd_serve(args: argparse.Namespace, config: Config) -> int:
     )  # fmt: skip
     handle = hosted.handle
     print(f"serving {path} on {args.host}:{handle.port} ({hosted.engine.status().backend})")
+    web = WebRemote(handle, args.host, args.web or DEFAULT_WEB_PORT, args.wire)
+    try:
+        if args.web is not None:
+            print(f"web remote on {web.start()} (ws:// on the same port joins from a terminal)")
+    except ImbolcError:
+        handle.stop()
+        if args.headless:
+            hosted.io.close()
+            hosted.engine.shutdown()
+        raise
     if args.headless:
         try:
             handle.serve_forever()
         except KeyboardInterrupt:
             print("stopping")
         finally:
+            web.stop()
             handle.stop()
             hosted.io.close()
             hosted.engine.shutdown()
@@ -286,15 +319,34 @@ def cmd_serve(args: argparse.Namespace, config: Config) -> int:
 
     def leave() -> None:
         joined.client.close()
+        web.stop()
         handle.stop()
 
-    return run_client_app(joined, path, config_dir(), leave, config.midi)
+    return run_client_app(
+        joined, path, config_dir(), leave, config.midi, HostSessionLink(joined.client, web)
+    )
 
 
 def cmd_join(args: argparse.Namespace, config: Config) -> int:
     from imbolc.net import parse_address
-    from imbolc.session_wiring import discover_servers, join, pick_server, run_client_app
+    from imbolc.net.ws_client import is_websocket_url
+    from imbolc.session_wiring import (
+        discover_servers,
+        join,
+        join_websocket,
+        pick_server,
+        run_client_app,
+    )
 
+    own = [int(part) for part in args.own.split(",") if part.strip()] if args.own else []
+    if args.address and is_websocket_url(args.address):
+        tls = ssl.create_default_context(cafile=args.ca_file) if args.ca_file else None
+        joined = join_websocket(
+            args.address, name=args.name, own=own, secret=_secret(args), wire=args.wire, tls=tls
+        )
+        return run_client_app(
+            joined, Path(args.address), config_dir(), joined.client.close, config.midi
+        )
     if args.discover:
         info = pick_server(discover_servers(args.timeout))
         if not info.addresses:
@@ -303,8 +355,7 @@ def cmd_join(args: argparse.Namespace, config: Config) -> int:
     elif args.address:
         host, port = parse_address(args.address)
     else:
-        raise CliError("join needs HOST[:PORT] or --discover")
-    own = [int(part) for part in args.own.split(",") if part.strip()] if args.own else []
+        raise CliError("join needs HOST[:PORT], ws://HOST:PORT/PATH or --discover")
     joined = join(host, port, name=args.name, own=own, secret=_secret(args), wire=args.wire)
     title = Path(f"{host}:{port}")
     return run_client_app(joined, title, config_dir(), joined.client.close, config.midi)
@@ -415,14 +466,32 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument("midi", metavar="SONG.mid")
     exp.set_defaults(run=cmd_export_midi)
 
-    ren = sub.add_parser("render", help="render a project to a WAV file")
+    ren = sub.add_parser("render", help="render a project to a WAV, FLAC or OGG file")
     ren.add_argument("project", metavar="PROJECT")
-    ren.add_argument("-o", "--output", required=True, metavar="OUT.wav")
-    ren.add_argument("--stems", metavar="DIR", help="also write one WAV per instrument here")
+    ren.add_argument("-o", "--output", required=True, metavar="OUT.wav|.flac|.ogg")
+    ren.add_argument("--stems", metavar="DIR", help="also write one file per instrument here")
     ren.add_argument("--from", dest="from_beat", type=float, metavar="BEAT")
     ren.add_argument("--to", dest="to_beat", type=float, metavar="BEAT")
     ren.add_argument("--sample-rate", type=int, choices=(44100, 48000), default=48000)
-    ren.add_argument("--format", choices=("float", "24"), default="float")
+    ren.add_argument(
+        "--format",
+        choices=("wav", "flac", "ogg", "float", "24"),
+        default=None,
+        help="file format (default: from OUT's extension); float/24: old bit depth",
+    )
+    ren.add_argument(
+        "--bit-depth",
+        choices=tuple(SAMPLE_FORMATS),
+        default=None,
+        help="16 (dithered), 24 or float (WAV only); default float, FLAC 24",
+    )
+    ren.add_argument(
+        "--normalize",
+        type=float,
+        metavar="LUFS",
+        help="bring the integrated loudness to LUFS (e.g. -14)",
+    )
+    ren.add_argument("--no-dither", action="store_true", help="no TPDF dither at 16 bits")
     ren.add_argument("--engine", choices=ENGINES, default=None)
     ren.set_defaults(run=cmd_render)
 
@@ -439,17 +508,20 @@ def build_parser() -> argparse.ArgumentParser:
     srv.add_argument("--secret-file", metavar="F", help="clients must know this secret")
     srv.add_argument("--name", default=default_name, help="your name in the session")
     srv.add_argument("--wire", choices=("msgpack", "json"), default="msgpack")
+    srv.add_argument("--web", type=int, metavar="PORT",
+                     help="serve the web remote (and ws:// joins) on PORT")  # fmt: skip
     srv.add_argument("--engine", choices=ENGINES, default=None)
     srv.set_defaults(run=cmd_serve)
 
     jn = sub.add_parser("join", help="join a shared session")
-    jn.add_argument("address", nargs="?", metavar="HOST[:PORT]")
+    jn.add_argument("address", nargs="?", metavar="HOST[:PORT]|ws://HOST:PORT/PATH")
     jn.add_argument("--discover", action="store_true", help="find servers on the LAN")
     jn.add_argument("--timeout", type=float, default=3.0, help="seconds to look (--discover)")
     jn.add_argument("--name", default=default_name, help="your name in the session")
     jn.add_argument("--own", metavar="IDS", help="instrument ids to own, e.g. 2,3")
     jn.add_argument("--secret-file", metavar="F")
     jn.add_argument("--wire", choices=("msgpack", "json"), default="msgpack")
+    jn.add_argument("--ca-file", metavar="PEM", help="trust this certificate for wss://")
     jn.set_defaults(run=cmd_join)
 
     cp = sub.add_parser("checkpoint", help="named snapshots inside a project file")

@@ -171,16 +171,23 @@ class PersistIO:
         delete_checkpoint(path, checkpoint_id)
 
     def render(
-        self, project: Project, target: Path, progress: Callable[[float], None] | None = None
-    ) -> None:
+        self,
+        project: Project,
+        target: Path,
+        progress: Callable[[float], None] | None = None,
+        options: RenderOptions | None = None,
+    ) -> str | None:
         if engine_name(self.engine) == "scsynth":
             from imbolc.engine.render import render
 
-            render(project, target, RenderOptions(), progress=progress)
+            result = render(project, target, options or RenderOptions(), progress=progress)
         else:
             from imbolc.engine.embedded import render_embedded
 
-            render_embedded(project, target, RenderOptions(), progress=progress)
+            result = render_embedded(project, target, options or RenderOptions(), progress=progress)
+        if result.loudness is None:
+            return None
+        return "; ".join([result.loudness.summary(), *result.problems])
 
     def close(self, timeout: float = 30.0) -> None:
         """Finish pending saves and stop the writer."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import queue
 import socket
+import ssl
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -32,10 +33,13 @@ from imbolc.net import (
     discover,
     run_server,
 )
+from imbolc.net.ws_client import connect_websocket
+from imbolc.net.ws_server import WebGateway, run_web_gateway
 from imbolc.persist import Autosaver, CheckpointInfo
 from imbolc.tui.session_link import PeerView, SessionView
 
 Report = Callable[[str], None]
+DEFAULT_WEB_PORT = 9980
 
 
 class ClientSessionLink:
@@ -63,6 +67,58 @@ class ClientSessionLink:
 
     def request_privilege(self, force: bool) -> None:
         self.client.request_privilege(force)
+
+
+class WebRemote:
+    """A hosted session's web remote: the page and WebSocket endpoint, on or off."""
+
+    def __init__(self, server: ServerHandle, host: str, port: int, wire: WireName) -> None:
+        self.server = server
+        self.host = host
+        self.port = port
+        self.wire = wire
+        self.gateway: WebGateway | None = None
+
+    @property
+    def address(self) -> str:
+        """The page's URL while the remote is on, else ""."""
+        return "" if self.gateway is None else self.gateway.url()
+
+    def start(self) -> str:
+        """Serve the page; its URL."""
+        if self.gateway is None:
+            self.gateway = run_web_gateway(
+                self.server.address, host=self.host, port=self.port, wire=self.wire
+            )
+        return self.address
+
+    def stop(self) -> None:
+        """Stop serving the page and close every browser's connection."""
+        gateway, self.gateway = self.gateway, None
+        if gateway is not None:
+            gateway.stop()
+
+    def toggle(self) -> str:
+        """On when off (returns the URL), off when on (returns "")."""
+        if self.gateway is None:
+            return self.start()
+        self.stop()
+        return ""
+
+
+class HostSessionLink(ClientSessionLink):
+    """The host's own view of its session, with the web remote's switch."""
+
+    def __init__(self, client: ClientStore, web: WebRemote) -> None:
+        super().__init__(client)
+        self.web = web
+
+    def view(self) -> SessionView:
+        view = super().view()
+        return SessionView(view.role, view.server, view.state, view.peers, self.web.address)
+
+    def toggle_web_remote(self) -> str:
+        return self.web.toggle()
 
 
 class RemoteIO:
@@ -159,12 +215,30 @@ def join(
     return Joined(client, scheduler)
 
 
+def join_websocket(
+    url: str,
+    *,
+    name: str,
+    own: Iterable[int],
+    secret: bytes | None,
+    wire: WireName = "msgpack",
+    tls: ssl.SSLContext | None = None,
+) -> Joined:
+    """``join`` over a ``ws://`` or ``wss://`` URL (a session behind a reverse proxy)."""
+    scheduler = LateScheduler()
+    client = connect_websocket(
+        url, name=name, own=tuple(own), secret=secret, wire=wire, call_soon=scheduler, tls=tls,
+    )  # fmt: skip
+    return Joined(client, scheduler)
+
+
 def run_client_app(
     joined: Joined,
     title: Path,
     config_dir: Path,
     on_exit: Callable[[], None],
     midi: MidiConfig | None = None,
+    link: ClientSessionLink | None = None,
 ) -> int:
     """The terminal interface on a joined session (the server plays the sound)."""
     from imbolc.live_wiring import start_live
@@ -181,7 +255,7 @@ def run_client_app(
         RemoteIO(client),
         title,
         keymap if keymap.is_file() else None,
-        ClientSessionLink(client),
+        link or ClientSessionLink(client),
         live,
     )
     joined.scheduler.attach(app)

@@ -11,7 +11,7 @@ from textual import events
 from textual.pilot import Pilot
 
 from imbolc.core.errors import ImbolcError
-from imbolc.core.ports import EngineStatus, Meters, Transport
+from imbolc.core.ports import EngineStatus, Meters, RenderOptions, Transport
 from imbolc.core.project import Project
 from imbolc.core.templates import demo_project
 from imbolc.tui import ImbolcApp
@@ -81,6 +81,7 @@ class MemoryIO:
         self.checkpoints: dict[Path, list[Checkpoint]] = {}
         self.recovery: Path | None = None
         self.rendered: list[Path] = []
+        self.render_options: list[RenderOptions | None] = []
         self.fail_saves = False
         self.recent: list[Path] = []
 
@@ -127,12 +128,18 @@ class MemoryIO:
         self.checkpoints[path] = [entry for entry in kept if entry.id != checkpoint_id]
 
     def render(
-        self, project: Project, target: Path, progress: Callable[[float], None] | None = None
-    ) -> None:
+        self,
+        project: Project,
+        target: Path,
+        progress: Callable[[float], None] | None = None,
+        options: RenderOptions | None = None,
+    ) -> str | None:
         if progress is not None:
             for step in (0.25, 0.5, 1.0):
                 progress(step)
         self.rendered.append(target)
+        self.render_options.append(options)
+        return None
 
 
 AppFactory = Callable[..., ImbolcApp]

@@ -46,10 +46,16 @@ class RenderOptions(msgspec.Struct, frozen=True):
     """What ``render`` writes: range in beats (None: the whole song), format and stems."""
 
     sample_rate: int = 48000
-    sample_format: Literal["float", "int24"] = "float"
+    sample_format: Literal["float", "int24", "int16"] = "float"
     from_beat: float | None = None
     to_beat: float | None = None
     stems: bool = False
+    file_format: str = ""
+    """"wav", "flac" or "ogg"; empty: chosen by the output's extension."""
+    normalize_lufs: float | None = None
+    """Bring the integrated loudness (ITU-R BS.1770) to this many LUFS; None: as rendered."""
+    dither: bool = True
+    """TPDF dither when writing 16-bit samples."""
 
 
 Progress = Callable[[float], None]

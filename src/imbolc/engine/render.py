@@ -28,7 +28,9 @@ from imbolc.core.project import Project
 from imbolc.core.summary import song_length_ticks
 from imbolc.core.timemap import time_map
 from imbolc.engine.engine import Engine
+from imbolc.engine.export import SUFFIX, finish, plan_export
 from imbolc.engine.graph import effective_mute
+from imbolc.engine.loudness import Loudness
 from imbolc.engine.player import Player
 from imbolc.engine.requests import AddAction, NewSynth
 from imbolc.engine.score import ScoreBackend
@@ -60,6 +62,7 @@ class RenderResult:
     frames: int = 0
     wall_seconds: float = 0.0
     problems: list[str] = field(default_factory=list)
+    loudness: Loudness | None = None
 
 
 def tail_seconds(project: Project) -> float:
@@ -175,6 +178,7 @@ def deliver(
         raise RenderError(f"cannot write {out_path}: it is a folder")
     if not out_path.parent.is_dir():
         raise RenderError(f"cannot write {out_path}: folder {out_path.parent} does not exist")
+    plan = plan_export(out_path, options)
     stems_path = None if stems_dir is None else _stems_folder(Path(stems_dir))
     staging = _claim(out_path)
     try:
@@ -183,22 +187,21 @@ def deliver(
         rate = options.sample_rate
         latency = round(SAFETY_LATENCY_SECONDS * rate)
         master, unlimited = data[latency:, :2], data[: len(data) - latency]
-        subtype = "FLOAT" if options.sample_format == "float" else "PCM_24"
-        _write_wav(staging, master, rate, subtype, shown_as=out_path)
-        stem_paths: list[Path] = []
+        stems: list[tuple[Path, np.ndarray]] = []
         if stems_path is not None:
             for k, inst in enumerate(project.instruments.items):
                 name = re.sub(r"[^A-Za-z0-9_.-]+", "_", inst.name).strip("_") or f"inst{inst.id}"
-                stem = stems_path / f"{inst.id:02d}-{name}.wav"
-                _write_wav(stem, unlimited[:, 2 + 2 * k : 4 + 2 * k], rate, subtype)
-                stem_paths.append(stem)
+                stem = stems_path / f"{inst.id:02d}-{name}{SUFFIX[plan.file_format]}"
+                stems.append((stem, unlimited[:, 2 + 2 * k : 4 + 2 * k]))
+        loudness = finish(staging, master, stems, rate, plan, problems, shown_as=out_path)
+        stem_paths = [stem for stem, _data in stems]
         os.replace(staging, out_path)
     finally:
         staging.unlink(missing_ok=True)
     if progress is not None:
         progress(1.0)
     wall = time.perf_counter() - began
-    return RenderResult(out_path, stem_paths, duration, len(master), wall, problems)
+    return RenderResult(out_path, stem_paths, duration, len(master), wall, problems, loudness)
 
 
 def render(
@@ -218,7 +221,7 @@ def render(
         project: Project, options: RenderOptions, stems: bool, progress: Progress | None
     ) -> tuple[np.ndarray, float, list[str]]:
         backend, duration, channels, problems, _engine = build_score(project, options, stems)
-        sample_format = "float" if options.sample_format == "float" else "int24"
+        sample_format = "float"  # quantized (and dithered) when the files are written
         with tempfile.TemporaryDirectory(prefix="imbolc-render-") as folder:
             score = Path(folder) / "score.osc"
             backend.write(score, duration + SAFETY_LATENCY_SECONDS)
@@ -256,15 +259,6 @@ def _stems_folder(path: Path) -> Path:
     except OSError as error:
         raise RenderError(f"cannot write stems to {path}: {error.strerror or error}") from None
     return path
-
-
-def _write_wav(
-    path: Path, data: np.ndarray, rate: int, subtype: str, shown_as: Path | None = None
-) -> None:
-    try:
-        soundfile.write(path, data, rate, subtype=subtype, format="WAV")
-    except (OSError, RuntimeError) as error:
-        raise RenderError(f"cannot write {shown_as or path}: {error}") from None
 
 
 def _run_nrt(

@@ -84,14 +84,24 @@ class ClientLink:
             self.session.goodbye(reason)
             self._flush_locked()
         self._closing.set()
-        sock = self._sock
-        if sock is not None:
-            with contextlib.suppress(OSError):
-                sock.shutdown(socket.SHUT_RDWR)
+        self._interrupt()
         thread = self._thread
         if thread is not None and thread is not threading.current_thread():
             thread.join(2.0)
         self._set_state("closed", reason or "closed")
+
+    # --- the transport (a WebSocket link overrides these) ----------------------------------
+
+    def _open(self, timeout: float) -> socket.socket:
+        """A new connection to the server (for a reconnect)."""
+        return open_connection(self.host, self.port, timeout)
+
+    def _interrupt(self) -> None:
+        """Wake the thread out of its read: the link is closing."""
+        sock = self._sock
+        if sock is not None:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
 
     # --- the thread -----------------------------------------------------------------------
 
@@ -179,7 +189,7 @@ class ClientLink:
             if self._sleep(min(delay, max(0.0, deadline - time.monotonic()))):
                 return None
             try:
-                return open_connection(self.host, self.port, config.connect_timeout)
+                return self._open(config.connect_timeout)
             except NetError:
                 delay = min(delay * 2, config.reconnect_max_delay)
         return None

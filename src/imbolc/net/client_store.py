@@ -23,7 +23,7 @@ from imbolc.core.actions.base import Action
 from imbolc.core.ports import EngineStatus, Meters, Transport
 from imbolc.core.project import Project
 from imbolc.core.store import Commit
-from imbolc.net.client import ClientLink, open_connection
+from imbolc.net.client import ClientLink, Deliver, open_connection
 from imbolc.net.client_session import ClientSession
 from imbolc.net.codec import NetError, WireName
 from imbolc.net.config import DEFAULT_PORT, ClientConfig
@@ -42,6 +42,8 @@ from imbolc.net.messages import NOBODY, Meter, Peer, TransportVerb
 CommitSubscriber = Callable[[Commit], None]
 EventSubscriber = Callable[[ClientEvent], None]
 CallSoon = Callable[[Callable[[], None]], object]
+LinkFactory = Callable[[Deliver], ClientLink]
+"""Builds the link that carries the session's bytes (TCP unless given)."""
 
 
 class JoinRefused(NetError):
@@ -71,9 +73,17 @@ class RemoteHistory:
 class ClientStore:
     """A networked replica of the project; build it with :func:`connect`."""
 
-    def __init__(self, session: ClientSession, host: str, port: int, call_soon: CallSoon | None):
+    def __init__(
+        self,
+        session: ClientSession,
+        host: str,
+        port: int,
+        call_soon: CallSoon | None,
+        link: LinkFactory | None = None,
+    ):
         self._call_soon = call_soon
-        self._link = ClientLink(session, host, port, self._receive_events)
+        make_link = link or (lambda deliver: ClientLink(session, host, port, deliver))
+        self._link = make_link(self._receive_events)
         self._state = session.project
         self.revision = session.revision
         self._subscribers: list[CommitSubscriber] = []
@@ -356,11 +366,17 @@ def connect(
     )
     store = ClientStore(session, host, port, call_soon)
     store._link.start(open_connection(host, port, config.connect_timeout))
+    return finish_join(store, wait, f"{host}:{port}")
+
+
+def finish_join(store: ClientStore, wait: float, where: str) -> ClientStore:
+    """Wait for a started link's handshake: the joined store, or the reason it failed."""
+    session = store.session
     if not store._link.settled.wait(wait) or not session.ready:
         refusal = session.refusal
         store.close("join failed")
         if refusal is not None:
             raise JoinRefused(refusal)
-        raise NetError(f"{host}:{port} did not complete the handshake within {wait:g} s")
+        raise NetError(f"{where} did not complete the handshake within {wait:g} s")
     store._adopt()
     return store

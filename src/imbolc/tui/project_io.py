@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Protocol
 
+from imbolc.core.ports import RenderOptions
 from imbolc.core.project import Project
 
 
@@ -66,8 +67,13 @@ class ProjectIO(Protocol):
         ...
 
     def render(
-        self, project: Project, target: Path, progress: Callable[[float], None] | None = None
-    ) -> None:
-        """Render the song to a WAV file (runs in a worker thread; may take a while), calling
-        ``progress`` with the fraction done."""
+        self,
+        project: Project,
+        target: Path,
+        progress: Callable[[float], None] | None = None,
+        options: RenderOptions | None = None,
+    ) -> str | None:
+        """Render the song to a WAV, FLAC or OGG file (runs in a worker thread; may take a
+        while), calling ``progress`` with the fraction done; returns a line about the result
+        (its loudness) or None."""
         ...

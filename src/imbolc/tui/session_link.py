@@ -7,7 +7,7 @@ and a solo session hands it nothing.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal, Protocol
+from typing import Literal, Protocol, runtime_checkable
 
 Role = Literal["solo", "host", "client"]
 
@@ -32,6 +32,8 @@ class SessionView:
     server: str = ""
     state: str = ""
     peers: tuple[PeerView, ...] = field(default_factory=tuple)
+    web: str = ""
+    """The web remote's address while it is on (host only)."""
 
 
 class SessionLink(Protocol):
@@ -51,4 +53,13 @@ class SessionLink(Protocol):
 
     def request_privilege(self, force: bool) -> None:
         """Ask for the privilege (transport, session, buses, saving); ``force`` takes it."""
+        ...
+
+
+@runtime_checkable
+class WebRemoteSwitch(Protocol):
+    """A hosted session's web remote, switched on and off from the session pane."""
+
+    def toggle_web_remote(self) -> str:
+        """Switch the remote on (returns its address) or off (returns "")."""
         ...

@@ -12,6 +12,7 @@ from textual.binding import BindingType
 from textual.worker import get_current_worker
 
 from imbolc.core.actions import SetBpm, SetKey, SetScale
+from imbolc.core.ports import RenderOptions
 from imbolc.core.project import Project
 from imbolc.core.session import Key, ScaleName
 from imbolc.core.summary import summarize
@@ -21,6 +22,7 @@ from imbolc.tui.errors import IO_ERRORS
 from imbolc.tui.keymap import layer_bindings
 from imbolc.tui.project_io import CheckpointEntry
 from imbolc.tui.screens.prompts import Choice, ChoiceScreen, PromptScreen
+from imbolc.tui.screens.render import RenderRequest, RenderScreen
 from imbolc.tui.widgets.state_view import Pane, visible_window
 from imbolc.tui.workspace import Workspace
 
@@ -210,17 +212,17 @@ class ProjectPane(Pane):
 
     def action_render(self) -> None:
         suggestion = str(self.document.default_render_path())
-        self.app.push_screen(PromptScreen("Render to WAV file", suggestion), self._start_render)
+        self.app.push_screen(RenderScreen(suggestion), self._start_render)
 
-    def _start_render(self, answer: str | None) -> None:
-        if not answer:
+    def _start_render(self, answer: RenderRequest | None) -> None:
+        if answer is None:
             return
-        target = Path(answer).expanduser()
+        target, options = answer
         project = self.ws.project
         self.ws.notify(f"Rendering to {target}…", "information")
-        self.run_worker(lambda: self._render_in_thread(project, target), thread=True)
+        self.run_worker(lambda: self._render_in_thread(project, target, options), thread=True)
 
-    def _render_in_thread(self, project: Project, target: Path) -> None:
+    def _render_in_thread(self, project: Project, target: Path, options: RenderOptions) -> None:
         worker = get_current_worker()
         shown = [-1]
 
@@ -231,15 +233,17 @@ class ProjectPane(Pane):
                 self.app.call_from_thread(self._show_progress, target, percent)
 
         try:
-            self.document.io.render(project, target, progress)
+            summary = self.document.io.render(project, target, progress, options)
         except IO_ERRORS as error:
             message = f"Render failed: {error}"
             if not worker.is_cancelled:
+                self.app.call_from_thread(self._show_progress, target, None)
                 self.app.call_from_thread(self.ws.notify, message, "error")
             return
         if not worker.is_cancelled:
+            done = f"Rendered {target}" + (f": {summary}" if summary else "")
             self.app.call_from_thread(self._show_progress, target, None)
-            self.app.call_from_thread(self.ws.notify, f"Rendered {target}", "information")
+            self.app.call_from_thread(self.ws.notify, done, "information")
 
     def _show_progress(self, target: Path, percent: int | None) -> None:
         """Show how far the render is (None: finished) on the pane."""

@@ -11,7 +11,7 @@ from textual.timer import Timer
 
 from imbolc.core.project import Project
 from imbolc.tui.keymap import layer_bindings
-from imbolc.tui.session_link import SessionLink, SessionView
+from imbolc.tui.session_link import SessionLink, SessionView, WebRemoteSwitch
 from imbolc.tui.widgets.state_view import Pane
 from imbolc.tui.workspace import Workspace
 
@@ -77,6 +77,14 @@ class SessionPane(Pane):
         owners = {i for peer in view.peers for i in peer.owned}
         free = [name for ident, name in names.items() if ident not in owners]
         text.append(f"\n  unowned: {', '.join(free) or 'none'}\n", style="dim")
+        if isinstance(self.link, WebRemoteSwitch):
+            if view.web:
+                text.append(f"\n  web remote on {view.web}", style="green")
+                text.append("  (w turns it off)\n", style="dim")
+            else:
+                text.append(
+                    "\n  web remote off (w serves it to phones and browsers)\n", style="dim"
+                )
         if view.role == "client":
             text.append(
                 "\n  c claim the selected instrument · r release it · p ask for the privilege"
@@ -111,3 +119,21 @@ class SessionPane(Pane):
 
     def action_privilege(self, force: bool = False) -> None:
         self._ask("Asking for the privilege", lambda link: link.request_privilege(force))
+
+    def action_web_remote(self) -> None:
+        link = self.link
+        if not isinstance(link, WebRemoteSwitch):
+            self.ws.notify(
+                "Only the machine that serves the session runs the web remote.", "warning"
+            )
+            return
+        try:
+            address = link.toggle_web_remote()
+        except Exception as error:
+            self.ws.notify(f"Web remote failed: {error}", "error")
+            return
+        if address:
+            self.ws.notify(f"Web remote on {address}", "information")
+        else:
+            self.ws.notify("Web remote off", "information")
+        self.poll()
