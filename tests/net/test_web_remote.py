@@ -16,7 +16,7 @@ import pytest
 from browser import Chromium, find_chromium, until
 from websockets.sync.client import connect as ws_connect
 
-from imbolc.core.actions import AddInstrument, AddNote
+from imbolc.core.actions import AddInstrument, AddNote, SetMeterChange
 from imbolc.core.notes import TICKS_PER_BEAT
 from imbolc.core.ports import Meters, NullEngine
 from imbolc.core.store import Commit, Store
@@ -309,3 +309,16 @@ def test_the_page_reloads_for_a_new_instrument_and_ignores_note_edits(
         assert browser.evaluate("window.imbolcRemote.snapshots") == snapshots + 1
     finally:
         bob.close()
+
+
+def test_the_position_counts_bars_through_the_meter_changes(rig: Rig, browser: Chromium) -> None:
+    bob = connect("127.0.0.1", rig.server.port, name="bob", want_privilege=True)
+    try:
+        bob.dispatch(SetMeterChange(1, 3, 4))  # 4/4 for the first bar, then 3/4
+        assert bob.wait_until(lambda c: c.revision == 1, 3.0)
+    finally:
+        bob.close()
+    browser.open(rig.url("?name=phone"))
+    joined(browser)
+    rig.engine.seek(8 * TICKS_PER_BEAT)  # 4 beats of bar 1, 3 of bar 2, then beat 2 of bar 3
+    browser.wait_for("document.getElementById('position').textContent === '3.2'")

@@ -15,13 +15,16 @@ from imbolc import __version__
 from imbolc.core.actions import (
     AddInstrument,
     DeleteInstrument,
+    DeleteMeterChange,
     RenameInstrument,
     SetBpm,
     SetInstrumentSource,
+    SetMeterChange,
     SetMixerLevel,
     SetMixerMute,
     SetMixerPan,
     SetMixerSolo,
+    SetTimeSignature,
 )
 from imbolc.core.actions.base import Action
 from imbolc.core.actions.mixer import Strip
@@ -30,6 +33,7 @@ from imbolc.core.mixer import Mixer
 from imbolc.core.notes import TICKS_PER_BEAT
 from imbolc.core.project import Project
 from imbolc.core.session import MusicalSettings, Session
+from imbolc.core.timemap import MeterChange, TempoMap
 from imbolc.net import messages as m
 from imbolc.net.codec import WireName
 
@@ -43,12 +47,14 @@ WIRE_TYPES: tuple[type[msgspec.Struct], ...] = (
 """Every message, action and leaf the page builds or reads."""
 TREE_TYPES: tuple[type[msgspec.Struct], ...] = (
     Project, Instruments, Instrument, MixerStrip, Session, MusicalSettings, Mixer,
+    TempoMap, MeterChange,
 )  # fmt: skip
-"""The project nodes the page walks from a snapshot to the strips and the tempo."""
+"""The project nodes the page walks from a snapshot to the strips, the tempo and the meters."""
 APPLIED: tuple[type[Action], ...] = (SetMixerLevel, SetMixerPan, SetMixerMute, SetMixerSolo, SetBpm)
 """Commits the page applies to its view itself."""
 RELOADED: tuple[type[Action], ...] = (
     AddInstrument, DeleteInstrument, RenameInstrument, SetInstrumentSource,
+    SetTimeSignature, SetMeterChange, DeleteMeterChange,
 )  # fmt: skip
 """Commits that change the instrument list the page shows: it asks for one snapshot. Every
 other action leaves the page's view as it was (a test checks), so it is ignored; an undo or

@@ -206,7 +206,7 @@ const params = new URLSearchParams(location.search);
 const remote = {
   ws: null, phase: "idle", buffer: new Uint8Array(0), seq: 0, nonce: null,
   clientId: 0, token: "", owners: new Map(), privileged: 0, peers: [],
-  strips: new Map(), order: [], master: { level: 1, mute: false }, bpm: 120,
+  strips: new Map(), order: [], master: { level: 1, mute: false }, bpm: 120, meter: [4, 4], meters: [],
   playing: false, tick: 0, snapshotDue: false, snapshots: 0, sent: 0, received: 0,
 };
 window.imbolcRemote = remote; // for the browser test and the curious
@@ -375,7 +375,15 @@ function loadProject(project) {
   const session = field(project, "Project", "session");
   const mixer = field(session, "Session", "mixer");
   remote.master = { level: field(mixer, "Mixer", "master_level"), mute: field(mixer, "Mixer", "master_mute") };
-  remote.bpm = field(field(session, "Session", "settings"), "MusicalSettings", "bpm");
+  const settings = field(session, "Session", "settings");
+  remote.bpm = field(settings, "MusicalSettings", "bpm");
+  remote.meter = field(settings, "MusicalSettings", "time_signature");
+  const meters = field(field(session, "Session", "tempo_map"), "TempoMap", "meters") || [];
+  remote.meters = meters.map((m) => ({
+    bar: field(m, "MeterChange", "bar"),
+    numerator: field(m, "MeterChange", "numerator"),
+    denominator: field(m, "MeterChange", "denominator"),
+  }));
   render();
 }
 
@@ -415,9 +423,24 @@ function showMeter(meter) {
     const el = document.querySelector(`.strip[data-id="${peak.instrument_id}"] .meter`);
     if (el) el.value = Math.max(peak.left, peak.right);
   }
-  const beats = meter.tick / TPB;
-  $("position").textContent = `${Math.floor(beats / 4) + 1}.${Math.floor(beats % 4) + 1}`;
+  $("position").textContent = barAndBeat(meter.tick);
   $("transport").dataset.playing = String(meter.playing);
+}
+
+// Bar.beat (from 1) of a tick, through the meter changes as core's TimeMap.position counts them.
+function barAndBeat(tick) {
+  let [numerator, denominator] = remote.meter;
+  let bar = 0;
+  let start = 0;
+  for (const change of remote.meters) {
+    const at = start + (change.bar - bar) * numerator * (TPB * 4 / denominator);
+    if (tick < at) break;
+    [bar, start, numerator, denominator] = [change.bar, at, change.numerator, change.denominator];
+  }
+  const beatTicks = TPB * 4 / denominator;
+  const bars = Math.floor((Math.max(tick, start) - start) / (numerator * beatTicks));
+  const beat = Math.floor((Math.max(tick, start) - start - bars * numerator * beatTicks) / beatTicks);
+  return `${bar + bars + 1}.${beat + 1}`;
 }
 
 function nameOf(clientId) {
