@@ -35,7 +35,6 @@ from imbolc.core.live import (
 from imbolc.core.live_control import Learned, StoreHooks
 from imbolc.core.live_route import LiveRouter, Move, VoiceOff, VoiceOn, move_action
 from imbolc.core.live_take import Take, TakeOptions
-from imbolc.core.notes import TICKS_PER_BEAT
 from imbolc.core.ports import EnginePort
 from imbolc.core.project import Project
 from imbolc.core.store import Commit, Store
@@ -223,9 +222,7 @@ class LiveSession:
         with self._lock:
             self._take = Take(start, options)
         if not transport.playing:
-            count_in = options.count_in_beats * TICKS_PER_BEAT
-            self.engine.seek(float(max(0, start - count_in)))
-            self.engine.play()
+            self.engine.count_in(float(start), options.count_in_beats)
         return start
 
     def stop_take(self) -> int:

@@ -159,7 +159,7 @@ async def test_ctrl_r_records_a_take_into_the_piano_roll_as_one_undo_step(
         engine._transport = msgspec.structs.replace(engine._transport, tick=7680.0)
         await pilot.press("ctrl+r")
         assert live.recording
-        assert engine.calls[-2:] == [("seek", 7680.0 - 8 * 480), ("play",)]
+        assert engine.calls[-1] == ("count_in", 7680.0, 8)  # 8 clicked beats into the take
         engine._transport = msgspec.structs.replace(engine._transport, tick=7700.0)
         knobs.send([0x90, 50, 77])
         await until(pilot, lambda: ("note_on", 2, 50, 77) in engine.calls)

@@ -334,7 +334,7 @@ class AudioThread:
         self._anchors.append((player.time, player.tick))
         player.advance(self.project, now + LOOKAHEAD)
         bpm = player.tempo(self.project)
-        self.transport = Transport(True, self._heard(now, bpm), bpm)
+        self.transport = Transport(True, max(0.0, self._heard(now, bpm)), bpm)
 
     def _heard(self, now: float, bpm: float) -> float:
         """The tick sounding now: from the last window that has begun, moving on at the tempo
@@ -404,6 +404,15 @@ class AudioThread:
             self._anchors.clear()
             self.player.start(self.transport.tick, time.time() + LOOKAHEAD)
             self.transport = Transport(True, self.transport.tick, self.player.tempo(self.project))
+
+    def _do_count_in(self, tick: float, beats: int) -> None:
+        self._resume_meters()
+        self._anchors.clear()
+        if self.player.playing:
+            self.player.stop()
+        self.player.count_in(tick, beats, time.time() + LOOKAHEAD)
+        lead = max(0.0, self.player.tick)
+        self.transport = Transport(True, lead, self.player.tempo(self.project))
 
     def _do_stop(self) -> None:
         self.player.stop()
@@ -482,6 +491,14 @@ class ThreadedEngine:
     def seek(self, tick: float) -> None:
         if self.audio is not None:
             self.audio.post("seek", max(0.0, float(tick)))
+
+    def count_in(self, tick: float, beats: int) -> None:
+        """Count ``beats`` clicked beats into ``tick`` (see ``Player.count_in``)."""
+        if self.audio is not None:
+            current = self.audio.transport
+            lead = max(0.0, tick - max(0, beats) * TICKS_PER_BEAT)
+            self.audio.transport = Transport(True, lead, current.bpm)
+            self.audio.post("count_in", max(0.0, float(tick)), beats)
 
     def note_on(self, instrument_id: int, pitch: int, velocity: int) -> None:
         """Play a note at once, on the caller's thread (see ``AudioThread.live``)."""

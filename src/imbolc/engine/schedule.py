@@ -146,13 +146,15 @@ class Scheduler:
         start_time: float,
         *,
         bpm: float | None = None,
+        count_in_until: float = -math.inf,
     ) -> Window:
         """Everything that starts in ``end_tick - start_tick`` ticks of playback from
         ``start_tick``, whose onset is at ``start_time`` seconds.
 
         In pattern mode with looping, playback wraps from the loop end to the loop start (as
         often as the span needs) and times keep increasing. ``bpm`` overrides the session tempo
-        (a transport following a tempo lane); raises ValueError for a malformed window.
+        (a transport following a tempo lane); beats before ``count_in_until`` click even with
+        the metronome off (a take's count-in); raises ValueError for a malformed window.
         """
         _check_window(start_tick, end_tick, start_time)
         spt = seconds_per_tick(project.session.settings.bpm if bpm is None else bpm)
@@ -174,7 +176,7 @@ class Scheduler:
         notes.sort(key=lambda note: note.time)
 
         automation = automation_values(project, timeline)
-        clicks = click_events(project, timeline)
+        clicks = click_events(project, timeline, count_in_until)
         self._mark = next_tick
         self._elapsed = timeline.end_elapsed
         return Window(

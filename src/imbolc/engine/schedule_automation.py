@@ -161,20 +161,31 @@ def automation_values(project: Project, timeline: Timeline) -> list[AutomationVa
     return out
 
 
-def click_events(project: Project, timeline: Timeline) -> list[ClickEvent]:
-    """A click on every beat (of the meter's denominator) in the window; bar starts accented."""
-    click = project.session.click
-    if not click.enabled or click.muted:
-        return []
+def beats_between(project: Project, start: float, end: float) -> Iterator[tuple[int, bool]]:
+    """(tick, accent) of every beat (of the meter's denominator) in ``[start, end)``, before
+    tick 0 too (a count-in from the top); the first beat of each bar is accented."""
     numerator, denominator = project.session.settings.time_signature
     beat = TICKS_PER_BEAT * 4 // denominator
     bar = bar_ticks(numerator, denominator)
+    k = math.ceil(start / beat)
+    while k * beat < end:
+        tick = k * beat
+        yield tick, tick % bar == 0
+        k += 1
+
+
+def click_events(
+    project: Project, timeline: Timeline, count_in_until: float = -math.inf
+) -> list[ClickEvent]:
+    """A click on every beat in the window while the metronome is on; and, on or off, on every
+    beat before ``count_in_until`` (a take's count-in). A muted click is silent throughout."""
+    click = project.session.click
+    if click.muted:
+        return []
     out = []
     for segment in timeline.segments:
-        k = math.ceil(segment.start / beat)
-        while k * beat < segment.end:
-            tick = k * beat
+        end = segment.end if click.enabled else min(segment.end, count_in_until)
+        for tick, accent in beats_between(project, segment.start, end):
             time = timeline.time_at(Timeline.elapsed_at(segment, tick))
-            out.append(ClickEvent(time, float(tick), tick % bar == 0))
-            k += 1
+            out.append(ClickEvent(time, float(tick), accent, tick < count_in_until))
     return out
