@@ -26,9 +26,11 @@ from imbolc.live_wiring import LiveSession, QueuedHooks
 
 NOTES = 300
 SWEEP = 1000
-STAGES = ("keys", "callback", "event", "posted", "planned", "sent")
+STAGES = ("keys", "jack", "callback", "event", "posted", "planned", "sent")
 STAGE_NOTES = (
-    "keys: the bench sends on its JACK port; callback: rtmidi's callback runs; event: decoded;"
+    "keys: the bench sends on its JACK port; jack: imbolc's JACK client reads it (rtmidi's"
+    " JACK clock, aligned on the fastest note); callback: rtmidi's callback holds the GIL;"
+    " event: decoded;"
     " posted: routed, handed to the engine; planned: the audio thread takes it;"
     " sent: the /s_new datagram left"
 )
@@ -46,6 +48,14 @@ def _row(what: str, notes: list[dict[str, float]], start: str, end: str) -> list
         f"{percentile(samples, 99) * 1e3:.2f}",
         f"{max(samples) * 1e3:.2f}",
     ]
+
+
+def _align_jack_clock(notes: list[dict[str, float]]) -> None:
+    """Put the JACK read times on the bench's clock: the note whose callback followed its read
+    most closely is taken as having waited nothing (the rest wait that much longer)."""
+    offset = min(n["callback"] - n["jack"] for n in notes)
+    for note in notes:
+        note["jack"] += offset
 
 
 def _stamp_engine(engine: RealtimeEngine, stages: dict[str, float]) -> None:
@@ -115,8 +125,13 @@ def run() -> str:
         live.event = stamped  # type: ignore[method-assign]
         received = _Listener._received
 
+        jack_clock = [0.0]  # rtmidi stamps each event with the JACK time since the one before
+
         def entered(self: _Listener, message: tuple[list[int], float], data: object) -> None:
-            stages.setdefault("callback", time.perf_counter())
+            now = time.perf_counter()
+            jack_clock[0] += message[1]
+            if "callback" not in stages:
+                stages["callback"], stages["jack"] = now, jack_clock[0]
             received(self, message, data)
 
         _Listener._received = entered  # type: ignore[method-assign]
@@ -159,6 +174,7 @@ def run() -> str:
         loaded = play_notes()
         stop.set()
         busy.join()
+        _align_jack_clock(idle + loaded)
         # The sweep: 1000 CC moves at 1 kHz while the owner thread drains every 5 ms.
         audio = engine.audio
         ticks_before = len(audio.tick_seconds)
