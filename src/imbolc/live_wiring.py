@@ -1,8 +1,8 @@
 """Wiring for live MIDI: device events to voices at once, and to the store through its owner.
 
 A composition module (like ``compose.py``): it meets the device layer (``imbolc.live``) and the
-engine port. Notes go from the MIDI thread straight to ``EnginePort.note_on`` (the audio
-thread's priority queue), never through the interface's event loop. Controller moves are folded
+engine port. Notes go from the MIDI thread straight to ``EnginePort.note_on`` (planned and
+sent on that thread), never through the interface's event loop. Controller moves are folded
 per target and handed to the store's owner thread with one ``call_soon`` per burst, where they
 become the same action a knob turn builds. Takes and MIDI learn ride the same hooks.
 """

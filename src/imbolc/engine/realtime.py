@@ -47,10 +47,11 @@ LOOKAHEAD = 0.05
 tick p99 under a busy main thread stays far below this, and GC pauses of a few ms fit, so
 50 ms absorbs Python's jitter while keeping a pressed Play responsive (see benchmarks)."""
 TICK = 0.005
-SWITCH_INTERVAL = 0.0001
+SWITCH_INTERVAL = 0.0002
 """Seconds a thread waits for the GIL before asking its holder to hand it over, while an audio
 thread runs (Python's default is 5 ms). A live note's thread waits this long behind a busy
-interface at each acquisition: 0.1 ms keeps a note's p99 lowest (see benchmarks: live MIDI)."""
+interface at each acquisition; 0.2 ms measured best for a note's p50 and p99 (0.1 ms no better,
+0.5 ms worse; see benchmarks: live MIDI)."""
 PRIORITY_BATCH = 512
 """At most this many queued priority commands are taken per tick (then folded)."""
 METER_GRACE = 3.0
