@@ -1,8 +1,8 @@
 """Wiring for live MIDI: device events to voices at once, and to the store through its owner.
 
 A composition module (like ``compose.py``): it meets the device layer (``imbolc.live``) and the
-engine port. Notes go from the MIDI thread straight to ``EnginePort.note_on`` (the audio
-thread's priority queue), never through the interface's event loop. Controller moves are folded
+engine port. Notes go from the MIDI thread straight to ``EnginePort.note_on`` (planned and
+sent on that thread), never through the interface's event loop. Controller moves are folded
 per target and handed to the store's owner thread with one ``call_soon`` per burst, where they
 become the same action a knob turn builds. Takes and MIDI learn ride the same hooks.
 """
@@ -35,7 +35,6 @@ from imbolc.core.live import (
 from imbolc.core.live_control import Learned, StoreHooks
 from imbolc.core.live_route import LiveRouter, Move, VoiceOff, VoiceOn, move_action
 from imbolc.core.live_take import Take, TakeOptions
-from imbolc.core.notes import TICKS_PER_BEAT
 from imbolc.core.ports import EnginePort
 from imbolc.core.project import Project
 from imbolc.core.store import Commit, Store
@@ -230,9 +229,7 @@ class LiveSession:
         with self._lock:
             self._take = Take(start, options)
         if not transport.playing:
-            count_in = options.count_in_beats * TICKS_PER_BEAT
-            self.engine.seek(float(max(0, start - count_in)))
-            self.engine.play()
+            self.engine.count_in(float(start), options.count_in_beats)
         return start
 
     def stop_take(self) -> int:

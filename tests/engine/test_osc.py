@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from imbolc.engine.osc import (
     IMMEDIATELY,
@@ -53,6 +55,30 @@ def test_numpy_scalars_encode_as_plain_numbers() -> None:
 def test_an_int_beyond_int32_is_refused_naming_the_message() -> None:
     with pytest.raises(OscEncodeError, match="/n_free"):
         encode_message("/n_free", 2**31)
+
+
+_PLAIN = st.one_of(
+    st.integers(-(2**31), 2**31 - 1),
+    st.floats(width=32, allow_nan=False),
+    st.text(st.characters(min_codepoint=1, max_codepoint=127), max_size=12),
+)
+
+
+@given(st.text(st.characters(min_codepoint=1, max_codepoint=127), max_size=9), st.lists(_PLAIN))
+def test_plain_messages_encode_to_supriyas_bytes(address: str, contents: list[object]) -> None:
+    message = OscMessage("/" + address, *contents)
+    assert encode(message) == message.to_datagram()
+
+
+def test_other_arguments_still_encode_as_supriya_does() -> None:
+    inner = OscMessage("/sync", 1)
+    message = OscMessage("/d_recv", b"\x00\x01\x02", True, None, [1, 2.5], inner)
+    assert encode(message) == message.to_datagram()
+
+
+def test_a_non_ascii_string_is_refused_naming_the_message() -> None:
+    with pytest.raises(OscEncodeError, match="/s_new"):
+        encode(OscMessage("/s_new", "säw"))
 
 
 def test_an_unencodable_argument_is_refused() -> None:

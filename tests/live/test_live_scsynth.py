@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
-from supriya.osc import OscMessage
+from supriya.osc import OscBundle, OscMessage
 
 from imbolc.core.actions import (
     AddCcMapping,
@@ -33,7 +33,7 @@ from imbolc.core.live_take import TakeOptions
 from imbolc.core.midi_map import CcMapping
 from imbolc.core.notes import TICKS_PER_BEAT
 from imbolc.core.store import Store
-from imbolc.engine.osc import decode_messages
+from imbolc.engine.osc import decode, decode_messages
 from imbolc.engine.processes import JackdProcess
 from imbolc.engine.realtime import RealtimeEngine
 from imbolc.engine.server import ServerOptions
@@ -276,6 +276,43 @@ def test_a_recorded_take_lands_in_the_piano_roll_as_one_undo_step(rig: Rig) -> N
     assert rig.store.undo()  # one step takes back the notes and the automation together
     assert rig.store.state.session.piano_roll is before.session.piano_roll
     assert rig.store.state.session.automation.lanes == before.session.automation.lanes
+
+
+def test_a_takes_count_in_clicks_on_scsynth_with_the_metronome_off(rig: Rig) -> None:
+    assert not rig.store.state.session.click.enabled
+    rig.engine.stop()
+    rig.engine.seek(0.0)
+    settle(rig.engine)
+    rig.clear()
+    backend = rig.engine.backend
+    assert backend is not None
+    inner = backend._send
+    timed: list[tuple[float, OscMessage]] = []  # (timetag, click) as the datagrams carry them
+
+    def timetags(datagram: bytes) -> None:
+        inner(datagram)
+        packet = decode(datagram)
+        if isinstance(packet, OscBundle) and packet.timestamp is not None:
+            for message in packet.contents:
+                if isinstance(message, OscMessage) and message.contents[:1] == ("imbolc_click",):
+                    timed.append((packet.timestamp, message))
+
+    backend._send = timetags  # type: ignore[method-assign]
+    try:
+        assert rig.live.start_take(TakeOptions("overdub", count_in_beats=4)) == 0
+        wait_for(lambda: len(timed) == 4, timeout=10.0)
+        time.sleep(0.8)  # past the count-in into the take: the metronome stays off
+        assert rig.live.stop_take() == 0
+        rig.engine.stop()
+    finally:
+        backend._send = inner  # type: ignore[method-assign]
+    assert len(timed) == 4
+    assert [controls(m)["accent"] for _, m in timed] == [1.0, 0.0, 0.0, 0.0]
+    gaps = [b - a for (a, _), (b, _) in itertools.pairwise(timed)]
+    assert gaps == pytest.approx([0.5, 0.5, 0.5], abs=0.002)  # 120 BPM
+    assert len([m for m in rig.messages("/s_new") if m.contents[0] == "imbolc_click"]) == 4
+    settle(rig.engine)
+    assert rig.engine.problems == []
 
 
 # --- a joined musician's controller plays and records through the server ---------------------

@@ -163,7 +163,7 @@ async def test_ctrl_r_records_a_take_into_the_piano_roll_as_one_undo_step(
         engine._transport = msgspec.structs.replace(engine._transport, tick=START)
         await pilot.press("ctrl+r")
         assert live.recording
-        assert engine.calls[-2:] == [("seek", START - 8 * TICKS_PER_BEAT), ("play",)]
+        assert engine.calls[-1] == ("count_in", START, 8)  # 8 clicked beats into the take
         engine._transport = msgspec.structs.replace(engine._transport, tick=START + 20)
         knobs.send([0x90, 50, 77])
         await until(pilot, lambda: ("note_on", 2, 50, 77) in engine.calls)

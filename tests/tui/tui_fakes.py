@@ -56,6 +56,10 @@ class FakeEngine:
     def note_off(self, instrument_id: int, pitch: int) -> None:
         self.calls.append(("note_off", instrument_id, pitch))
 
+    def count_in(self, tick: float, beats: int) -> None:
+        self.calls.append(("count_in", tick, beats))
+        self._transport = msgspec.structs.replace(self._transport, playing=True)
+
     def restart(self) -> None:
         self.calls.append(("restart",))
 

@@ -100,6 +100,11 @@ class EnginePort(Protocol):
         """Restart the audio server and rebuild everything from the current state."""
         ...
 
+    def count_in(self, tick: float, beats: int) -> None:
+        """Start playback ``beats`` beats before ``tick``, clicking each of them even with the
+        metronome off (a take's count-in; before the top of the song it counts over silence)."""
+        ...
+
     def shutdown(self) -> None:
         """Stop the engine and every process it started."""
         ...
@@ -138,6 +143,9 @@ class NullEngine:
 
     def restart(self) -> None:
         return None
+
+    def count_in(self, tick: float, beats: int) -> None:
+        self._transport = msgspec.structs.replace(self._transport, playing=True, tick=tick)
 
     def shutdown(self) -> None:
         return None

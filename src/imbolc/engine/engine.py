@@ -530,10 +530,10 @@ class Engine:
         """Send one automation value to its target."""
         self.backend.send(self.automation_requests(target, value), at)
 
-    def click(self, accent: bool, at: float | None = None) -> None:
-        """One metronome click into the master mix."""
+    def click(self, accent: bool, at: float | None = None, count_in: bool = False) -> None:
+        """One metronome click into the master mix (a count-in's even with the metronome off)."""
         click = self.project.session.click
-        if not click.enabled or click.muted:
+        if click.muted or not (click.enabled or count_in):
             return
         controls = {"out": self.graph.master_mix, "amp": click.volume, "accent": float(accent)}
         node = self.alloc.nodes()

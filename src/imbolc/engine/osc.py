@@ -128,9 +128,46 @@ def encode_message(address: str, *args: Any) -> bytes:
     return _encode_osc_message(OscMessage(address, *(_plain(a) for a in args)))
 
 
+def _padded(text: str) -> bytes:
+    """An OSC string: ASCII, at least one NUL, padded to a multiple of four bytes."""
+    raw = text.encode("ascii")
+    return raw.ljust(len(raw) // 4 * 4 + 4, b"\x00")
+
+
+def _plain_datagram(message: OscMessage) -> bytes | None:
+    """The datagram of a message of plain ints, floats and strings (every ``/s_new`` and
+    ``/n_set``), in one ``struct.pack``; None for anything else (supriya encodes those).
+
+    The same bytes as supriya's encoder at about a third of its cost: a live note is encoded
+    on the thread that played it, which holds the GIL meanwhile.
+    """
+    address = message.address
+    if type(address) is not str:
+        return None
+    tags = [","]
+    layout = [">"]
+    values: list[object] = []
+    for value in message.contents or ():
+        kind = type(value)
+        if kind is float or kind is int:
+            tag = "f" if kind is float else "i"
+            tags.append(tag)
+            layout.append(tag)
+            values.append(value)
+        elif isinstance(value, str) and kind is str:
+            raw = value.encode("ascii")
+            tags.append("s")
+            layout.append(f"{len(raw) // 4 * 4 + 4}s")
+            values.append(raw)
+        else:
+            return None
+    return _padded(address) + _padded("".join(tags)) + struct.pack("".join(layout), *values)
+
+
 def _encode_osc_message(message: OscMessage) -> bytes:
     try:
-        return message.to_datagram()
+        plain = _plain_datagram(message)
+        return plain if plain is not None else message.to_datagram()
     except (struct.error, TypeError, UnicodeEncodeError) as exc:
         raise OscEncodeError(f"cannot encode OSC message {message!r}: {exc}") from exc
 

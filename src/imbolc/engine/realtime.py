@@ -30,6 +30,7 @@ from imbolc.core.effects import (
     StripChanged,
 )
 from imbolc.core.ids import InstrumentId
+from imbolc.core.notes import TICKS_PER_BEAT
 from imbolc.core.ports import EngineStatus, Meters, Transport
 from imbolc.core.project import Project
 from imbolc.core.store import Commit, Store
@@ -47,10 +48,11 @@ LOOKAHEAD = 0.05
 tick p99 under a busy main thread stays far below this, and GC pauses of a few ms fit, so
 50 ms absorbs Python's jitter while keeping a pressed Play responsive (see benchmarks)."""
 TICK = 0.005
-SWITCH_INTERVAL = 0.0001
+SWITCH_INTERVAL = 0.0002
 """Seconds a thread waits for the GIL before asking its holder to hand it over, while an audio
 thread runs (Python's default is 5 ms). A live note's thread waits this long behind a busy
-interface at each acquisition: 0.1 ms keeps a note's p99 lowest (see benchmarks: live MIDI)."""
+interface at each acquisition; 0.2 ms measured best for a note's p50 and p99 (0.1 ms no better,
+0.5 ms worse; see benchmarks: live MIDI)."""
 PRIORITY_BATCH = 512
 """At most this many queued priority commands are taken per tick (then folded)."""
 METER_GRACE = 3.0
@@ -335,7 +337,7 @@ class AudioThread:
         player.advance(self.project, now + LOOKAHEAD)
         heard = self._heard(now)
         bpm = player.clock(self.project).bpm_at(heard)
-        self.transport = Transport(True, heard, bpm)
+        self.transport = Transport(True, max(0.0, heard), bpm)
 
     def _heard(self, now: float) -> float:
         """The tick sounding now: from the last window that has begun, moving on through the
@@ -406,6 +408,15 @@ class AudioThread:
             self._anchors.clear()
             self.player.start(self.transport.tick, time.time() + LOOKAHEAD)
             self.transport = Transport(True, self.transport.tick, self.player.tempo(self.project))
+
+    def _do_count_in(self, tick: float, beats: int) -> None:
+        self._resume_meters()
+        self._anchors.clear()
+        if self.player.playing:
+            self.player.stop()
+        self.player.count_in(tick, beats, time.time() + LOOKAHEAD)
+        lead = max(0.0, self.player.tick)
+        self.transport = Transport(True, lead, self.player.tempo(self.project))
 
     def _do_stop(self) -> None:
         self.player.stop()
@@ -484,6 +495,14 @@ class ThreadedEngine:
     def seek(self, tick: float) -> None:
         if self.audio is not None:
             self.audio.post("seek", max(0.0, float(tick)))
+
+    def count_in(self, tick: float, beats: int) -> None:
+        """Count ``beats`` clicked beats into ``tick`` (see ``Player.count_in``)."""
+        if self.audio is not None:
+            current = self.audio.transport
+            lead = max(0.0, tick - max(0, beats) * TICKS_PER_BEAT)
+            self.audio.transport = Transport(True, lead, current.bpm)
+            self.audio.post("count_in", max(0.0, float(tick)), beats)
 
     def note_on(self, instrument_id: int, pitch: int, velocity: int) -> None:
         """Play a note at once, on the caller's thread (see ``AudioThread.live``)."""

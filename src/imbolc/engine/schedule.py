@@ -153,13 +153,15 @@ class Scheduler:
         start_time: float,
         *,
         bpm: float | None = None,
+        count_in_until: float = -math.inf,
     ) -> Window:
         """Everything that starts in ``end_tick - start_tick`` ticks of playback from
         ``start_tick``, whose onset is at ``start_time`` seconds.
 
         In pattern mode with looping, playback wraps from the loop end to the loop start (as
         often as the span needs) and times keep increasing. Times follow the session's tempo
-        map; ``bpm`` overrides it with one tempo (a transport following a tempo lane). Raises
+        map; ``bpm`` overrides it with one tempo (a transport following a tempo lane); beats
+        before ``count_in_until`` click even with the metronome off (a take's count-in). Raises
         ValueError for a malformed window.
         """
         _check_window(start_tick, end_tick, start_time)
@@ -182,7 +184,7 @@ class Scheduler:
         notes.sort(key=lambda note: note.time)
 
         automation = automation_values(project, timeline)
-        clicks = click_events(project, timeline)
+        clicks = click_events(project, timeline, count_in_until)
         self._mark = next_tick
         self._elapsed = timeline.end_elapsed
         return Window(

@@ -19,7 +19,7 @@ from imbolc.core.indexed import IdentityCache
 from imbolc.core.music import bar_ticks
 from imbolc.core.notes import TICKS_PER_BEAT
 from imbolc.core.project import Project
-from imbolc.core.timemap import time_map
+from imbolc.core.timemap import TimeMap, time_map
 from imbolc.engine.schedule_timeline import Segment, Timeline
 from imbolc.engine.schedule_types import AutomationValue, ClickEvent
 
@@ -162,28 +162,40 @@ def automation_values(project: Project, timeline: Timeline) -> list[AutomationVa
     return out
 
 
-def click_events(project: Project, timeline: Timeline) -> list[ClickEvent]:
-    """A click on every beat (of the meter's denominator) in the window; bar starts accented.
+def beats_between(meters: TimeMap, start: float, end: float) -> Iterator[tuple[int, bool]]:
+    """(tick, accent) of every beat (of the meter's denominator) in ``[start, end)``, the first
+    beat of each bar accented, through the meter map; before tick 0 too (a count-in from the
+    top runs in the first meter)."""
+    for since, until, (numerator, denominator) in meters.meter_spans(
+        max(0.0, start), max(end, 1.0)
+    ):
+        beat = TICKS_PER_BEAT * 4 // denominator
+        bar = bar_ticks(numerator, denominator)
+        low = start if since == 0 else max(start, float(since))
+        k = math.ceil((low - since) / beat)
+        while since + k * beat < min(end, until):
+            tick = since + k * beat
+            yield tick, (tick - since) % bar == 0
+            k += 1
+
+
+def click_events(
+    project: Project, timeline: Timeline, count_in_until: float = -math.inf
+) -> list[ClickEvent]:
+    """A click on every beat in the window while the metronome is on; and, on or off, on every
+    beat before ``count_in_until`` (a take's count-in). A muted click is silent throughout.
 
     The meter is the one the tempo map holds at each tick, so a 3/4 bar after 4/4 bars gets
     three clicks with its first accented.
     """
     click = project.session.click
-    if not click.enabled or click.muted:
+    if click.muted:
         return []
     meters = time_map(project.session)
     out = []
     for segment in timeline.segments:
-        for since, until, (numerator, denominator) in meters.meter_spans(
-            segment.start, segment.end
-        ):
-            beat = TICKS_PER_BEAT * 4 // denominator
-            bar = bar_ticks(numerator, denominator)
-            low = max(segment.start, float(since))
-            k = math.ceil((low - since) / beat)
-            while since + k * beat < min(segment.end, until):
-                tick = since + k * beat
-                time = timeline.time_at(Timeline.elapsed_at(segment, tick))
-                out.append(ClickEvent(time, float(tick), (tick - since) % bar == 0))
-                k += 1
+        end = segment.end if click.enabled else min(segment.end, count_in_until)
+        for tick, accent in beats_between(meters, segment.start, end):
+            time = timeline.time_at(Timeline.elapsed_at(segment, tick))
+            out.append(ClickEvent(time, float(tick), accent, tick < count_in_until))
     return out

@@ -39,11 +39,13 @@ class AutomationValue(msgspec.Struct, frozen=True, gc=False):
 
 
 class ClickEvent(msgspec.Struct, frozen=True, gc=False):
-    """A metronome click on a beat; ``accent`` on the first beat of a bar."""
+    """A metronome click on a beat; ``accent`` on the first beat of a bar; ``count_in`` for a
+    take's count-in, which clicks even with the metronome off."""
 
     time: float
     tick: float
     accent: bool
+    count_in: bool = False
 
 
 class Window(msgspec.Struct, frozen=True):

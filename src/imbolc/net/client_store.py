@@ -20,6 +20,7 @@ from contextlib import contextmanager
 from functools import partial
 
 from imbolc.core.actions.base import Action
+from imbolc.core.notes import TICKS_PER_BEAT
 from imbolc.core.ports import EngineStatus, Meters, Transport
 from imbolc.core.project import Project
 from imbolc.core.store import Commit
@@ -329,6 +330,12 @@ class RemoteEngine:
 
     def restart(self) -> None:
         return None
+
+    def count_in(self, tick: float, beats: int) -> None:
+        """The server's transport has no count-in message: a silent pre-roll from ``beats``
+        before ``tick`` (or from the top)."""
+        self.seek(max(0.0, tick - beats * TICKS_PER_BEAT))
+        self.play()
 
     def shutdown(self) -> None:
         return None
