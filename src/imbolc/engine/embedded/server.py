@@ -20,6 +20,7 @@ import numpy as np
 from supriya.osc import OscMessage
 from supriya.ugens import SynthDef
 
+from imbolc.engine.embedded import jit
 from imbolc.engine.embedded.buffers import Buffer, BufferError
 from imbolc.engine.embedded.compiler import Program, Unsupported, compile_synthdef
 from imbolc.engine.embedded.context import Context
@@ -94,6 +95,7 @@ class EmbeddedServer:
         self._lock = threading.Lock()
         self._auto_id = itertools.count(-1000, -1)
         self._local_buffers = itertools.count(1 << 24)
+        jit.start()
 
     # --- input ---------------------------------------------------------------------------
 

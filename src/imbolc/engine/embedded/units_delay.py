@@ -12,9 +12,11 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy.signal import lfilter
+from scipy.signal import lfilter as scipy_lfilter
 
+from imbolc.engine.embedded import jit
 from imbolc.engine.embedded.context import LOG001, Signal, scalar
+from imbolc.engine.embedded.jit import lfilter
 from imbolc.engine.embedded.units import Setup, Unit, register
 
 
@@ -88,8 +90,14 @@ class _Delay(Unit):
         block = self.ctx.block
         samples = np.maximum(self.delays(delay), self.min_back)
         fb = feedback(float(samples.mean()) / self.ctx.sample_rate, scalar(decay))
-        chunk = max(1, int(samples.min()) - (3 if self.interp == 4 else 1))
         out = np.empty(block)
+        kernels = jit.K
+        if kernels is not None:
+            line = self.line
+            line.pos = kernels.comb(line.data, line.pos, x, samples, 1, fb, self.interp,
+                                    allpass, out)  # fmt: skip
+            return out
+        chunk = max(1, int(samples.min()) - (3 if self.interp == 4 else 1))
         start = 0
         while start < block:
             end = min(block, start + chunk)
@@ -110,6 +118,14 @@ class _Delay(Unit):
 class Delay(_Delay):
     def calc(self, source: Signal, _max: Signal, delay: Signal) -> Signal:
         x = self.ctx.audio(source)
+        kernels = jit.K
+        if kernels is not None:
+            seconds = np.asarray(delay, dtype=np.float64) * self.ctx.sample_rate
+            samples, stride = jit.strided(np.clip(seconds, 0.0, self.max_samples))
+            out = np.empty(self.ctx.block)
+            line = self.line
+            line.pos = kernels.delay(line.data, line.pos, x, samples, stride, self.interp, out)
+            return out
         self.line.write(x)
         back = self.delays(delay) + (self.ctx.block - self.ctx.index)
         return self.line.read(back, self.interp)
@@ -191,6 +207,7 @@ class _Verb:
         self.lines = np.zeros((len(_COMBS), self.size))
         self.pos = 0
         self.back = delays[:, None] - np.arange(block)[None, :]
+        self.comb_delays = delays.astype(np.int64)
         self.rows = np.arange(len(_COMBS))[:, None]
         self.stores = np.zeros((len(_COMBS), 1))
         self.allpasses = [Line(n + spread + 8) for n in _ALLPASSES]
@@ -198,12 +215,24 @@ class _Verb:
 
     def run(self, x: np.ndarray, room: float, damp: float) -> np.ndarray:
         block = len(x)
+        kernels = jit.K
+        if kernels is not None:
+            total = np.empty(block)
+            stores = self.stores.reshape(-1).copy()
+            self.pos = kernels.verb_combs(self.lines, self.pos, stores, self.comb_delays, x,
+                                          room, damp, total)  # fmt: skip
+            self.stores = stores.reshape(-1, 1)
+            for k, line in enumerate(self.allpasses):
+                line.pos = kernels.verb_allpass(line.data, line.pos, self.allpass_delays[k],
+                                                total)  # fmt: skip
+            return total
         feedback_gain = room * 0.28 + 0.7
         damp1 = damp * 0.4
         damp2 = 1.0 - damp1
         columns = (self.pos - self.back[:, :block]) % self.size
         values = self.lines[self.rows, columns]
-        stored, self.stores = lfilter([damp2], [1.0, -damp1], values, axis=1, zi=self.stores)
+        stored, self.stores = scipy_lfilter([damp2], [1.0, -damp1], values, axis=1,
+                                            zi=self.stores)  # fmt: skip
         written = x[None, :] * 0.015 + stored * feedback_gain
         targets = (self.pos + np.arange(block)) % self.size
         self.lines[:, targets] = written

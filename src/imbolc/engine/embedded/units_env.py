@@ -9,9 +9,10 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy.signal import lfilter
 
+from imbolc.engine.embedded import jit
 from imbolc.engine.embedded.context import LOG001, Signal, lag_coefficient, scalar
+from imbolc.engine.embedded.jit import lfilter
 from imbolc.engine.embedded.units import Setup, Unit, register
 
 
@@ -152,6 +153,12 @@ class EnvGen(Unit):
     def _sampled(self, pieces: list[Piece], begin: float, scale: float) -> np.ndarray:
         """The level at each sample end of this block from the segments it crossed."""
         ctx = self.ctx
+        kernels = jit.K
+        if kernels is not None:
+            out = np.empty(ctx.block)
+            rows = np.array(pieces, dtype=np.float64)
+            kernels.envelope(out, rows, ctx.sample_dur, begin, np.array([self.level]))
+            return out
         times = (ctx.index + 1.0) * ctx.sample_dur
         out = np.full(ctx.block, self.level)
         for start, used, a, b, shape, curve, elapsed, duration in pieces:

@@ -13,9 +13,9 @@ from abc import abstractmethod
 from collections.abc import Sequence
 
 import numpy as np
-from scipy.signal import lfilter
 
 from imbolc.engine.embedded.context import LOG001, Signal, scalar
+from imbolc.engine.embedded.jit import lfilter
 from imbolc.engine.embedded.units import Setup, Unit, register
 
 SQRT2 = math.sqrt(2.0)
