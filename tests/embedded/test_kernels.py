@@ -13,7 +13,7 @@ from embedded_scores import Score, at, render_embedded, test_buffers
 from supriya.osc import OscMessage
 
 from imbolc.core.catalog import EFFECTS, FILTERS, SOURCES
-from imbolc.engine.embedded import embedded_support, jit
+from imbolc.engine.embedded import EmbeddedServer, ServerOptions, embedded_support, jit
 from imbolc.engine.synthdefs import compiled_bytes
 
 SUPPORTED = {name for name, missing in embedded_support().items() if not missing}
@@ -92,3 +92,20 @@ def test_the_kernels_load_from_the_disk_cache_on_a_second_start() -> None:
         "kernels.comb",
         "kernels.envelope",
     }
+
+
+def test_blocks_run_with_subnormals_flushed_and_the_thread_state_is_restored() -> None:
+    assert jit.wait(120.0)
+    flusher = jit.FLUSH
+    assert flusher is not None
+    tiny = np.array([1e-310])
+    saved = flusher.flush()
+    try:
+        assert float((tiny * 1.0)[0]) == 0.0
+    finally:
+        flusher.restore(saved)
+    assert float((tiny * 1.0)[0]) == 1e-310
+    server = EmbeddedServer(ServerOptions(block=64))
+    server.send([OscMessage("/s_new", "imbolc_saw", 1000, 0, 0, "out", 0, "amp", 0.2)])
+    assert np.abs(server.process()).max() > 0.0
+    assert float((tiny * 1.0)[0]) == 1e-310

@@ -17,8 +17,13 @@ from typing import Any
 
 import numpy as np
 
+from imbolc.engine.embedded.denormals import Flusher, make_flusher
+
 K: ModuleType | None = None
 """The loaded kernels module, or None while the NumPy path runs."""
+
+FLUSH: Flusher | None = None
+"""Sets flush-to-zero around each block (None until loaded, or off x86-64)."""
 
 failure: str | None = None
 """Why the kernels could not be loaded (None: loaded, loading or not asked for)."""
@@ -49,9 +54,10 @@ def cache_dir() -> Path:
 
 
 def _load() -> None:
-    global K, failure, load_seconds
+    global K, FLUSH, failure, load_seconds
     began = time.perf_counter()
     try:
+        FLUSH = make_flusher()
         folder = cache_dir()
         folder.mkdir(parents=True, exist_ok=True)
         os.environ.setdefault("NUMBA_CACHE_DIR", str(folder))
@@ -90,16 +96,19 @@ def wait(timeout: float | None = None) -> bool:
 
 
 class numpy_only:  # noqa: N801  (used as a context manager, like a function)
-    """Within this block every unit runs its NumPy path (the reference in tests)."""
+    """Within this block every unit runs its NumPy path, without flush-to-zero: the engine
+    as it was before the kernels (the reference in tests and benchmarks)."""
 
     def __enter__(self) -> None:
-        global K
-        self._saved = K
-        K = None
+        global K, FLUSH
+        start()
+        _done.wait()
+        self._saved = K, FLUSH
+        K = FLUSH = None
 
     def __exit__(self, *_: object) -> None:
-        global K
-        K = self._saved
+        global K, FLUSH
+        K, FLUSH = self._saved
 
 
 def strided(value: Any) -> tuple[np.ndarray, int]:

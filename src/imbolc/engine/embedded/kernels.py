@@ -15,6 +15,10 @@ import math
 import numpy as np
 from numba import njit
 
+DENORMAL = 1e-30
+"""States decaying below this are zeroed at the end of a block, as SC's filters do: slow
+subnormal arithmetic would otherwise cost a silent filter 10-20× its normal time."""
+
 _OPTIONS = {"cache": True, "nogil": True, "fastmath": False, "error_model": "numpy"}
 
 
@@ -71,7 +75,7 @@ def pulse(out, phase, increments, stride, widths, width_stride):
 @njit("void(f8[:], f8[:], f8[:], f8[:], f8[:])", **_OPTIONS)
 def iir(b, a, x, zi, out):
     """Direct form II transposed, as ``scipy.signal.lfilter`` runs it (``a[0]`` is 1);
-    ``zi`` holds the state and is updated in place."""
+    ``zi`` holds the state and is updated in place (subnormal states zeroed)."""
     order = zi.shape[0]
     for n in range(x.shape[0]):
         xn = x[n]
@@ -81,6 +85,9 @@ def iir(b, a, x, zi, out):
         if order > 0:
             zi[order - 1] = b[order] * xn - a[order] * y
         out[n] = y
+    for k in range(order):
+        if abs(zi[k]) < DENORMAL:
+            zi[k] = 0.0
 
 
 @njit("f8(f8[:], f8, i8, i8)", inline="always", **_OPTIONS)

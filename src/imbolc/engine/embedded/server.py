@@ -117,7 +117,18 @@ class EmbeddedServer:
     # --- the block loop ------------------------------------------------------------------
 
     def process(self) -> np.ndarray:
-        """Run one block; returns it as (block, output channels) float32, always finite."""
+        """Run one block; returns it as (block, output channels) float32, always finite.
+        Subnormal floats are flushed to zero meanwhile (as scsynth does)."""
+        flusher = jit.FLUSH
+        if flusher is None:
+            return self._process()
+        saved = flusher.flush()
+        try:
+            return self._process()
+        finally:
+            flusher.restore(saved)
+
+    def _process(self) -> np.ndarray:
         block, rate = self.block, self.ctx.sample_rate
         end = self.time + block / rate
         while True:
