@@ -25,9 +25,11 @@ from imbolc.engine.embedded import (  # noqa: F401  (each module registers its u
     units_dynamics,
     units_env,
     units_filter,
+    units_grain,
     units_io,
     units_noise,
     units_osc,
+    units_spectral,
 )
 from imbolc.engine.embedded.context import Context
 from imbolc.engine.embedded.ops import (

@@ -11,9 +11,12 @@ use a kernel only once it is loaded.
 from __future__ import annotations
 
 import math
+import types
 
 import numpy as np
 from numba import njit
+
+from imbolc.engine.embedded import loops
 
 DENORMAL = 1e-30
 """States decaying below this are zeroed at the end of a block, as SC's filters do: slow
@@ -217,3 +220,23 @@ def verb_allpass(data, pos, delay_samples, signal):
         data[(pos + i) % size] = signal[i] + value * 0.5
         signal[i] = value - signal[i]
     return (pos + signal.shape[0]) % size
+
+
+def _compiled(function, signature, **names):
+    """``function`` from ``loops`` compiled, with the loops it calls replaced by their
+    compiled versions ``names``."""
+    scope = {**vars(loops), **names}
+    rebuilt = types.FunctionType(function.__code__, scope, function.__name__)
+    rebuilt.__qualname__ = function.__qualname__
+    rebuilt.__module__ = function.__module__
+    return njit(signature, **_OPTIONS)(rebuilt)
+
+
+_distribution = _compiled(loops.gendy_distribution, "f8(f8, f8, f8)")
+_mirror = _compiled(loops.mirror, "f8(f8, f8, f8)")
+gendy = _compiled(
+    loops.gendy,
+    "void(f8[:], f8[:], f8[:], f8[:], f8[:], f8[:])",
+    gendy_distribution=_distribution,
+    mirror=_mirror,
+)

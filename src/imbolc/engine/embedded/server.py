@@ -472,6 +472,14 @@ class EmbeddedServer:
             return
         if command == "sine1":
             buffer.sine1(int(args[2]), [float(a) for a in args[3:]])
+        elif command == "PreparePartConv":
+            source = self.buffers.get(int(args[2]))
+            if source is None or source.frames == 0:
+                self.problem(f"b_gen/partconv/{args[2]}",
+                             f"embedded engine: PreparePartConv: no impulse response in "
+                             f"buffer {args[2]}")  # fmt: skip
+                return
+            buffer.partconv_ir = source.data[:, 0].copy()
         else:
             self.problem(f"b_gen/{command}", f"embedded engine ignores /b_gen {command}")
 

@@ -285,29 +285,43 @@ class FreeVerb2(Unit):
 
 @register("PitchShift")
 class PitchShift(Unit):
-    """Four overlapping grains read a delay line at ``ratio`` speed, triangle-windowed."""
+    """Four triangle-windowed grains a quarter window apart, as SC's: each window runs in
+    time (``window`` seconds) while its grain's delay starts where the ratio needs it,
+    ``(ratio - 1) × window`` above one (none below), and slides by ``1 - ratio`` per sample,
+    so every grain reads at ``ratio`` speed; at ratio 1 all read the input as it is. Each
+    grain restarts ``time_disp`` × a random share later, which decorrelates them as SC's."""
+
+    MAX_RATIO = 4.0
 
     def __init__(self, setup: Setup) -> None:
         super().__init__(setup)
         window = max(self.const(1, 0.2), 0.003)
-        self.line = Line(int(window * self.ctx.sample_rate * 2) + self.ctx.block + 8)
+        longest = window * self.ctx.sample_rate * self.MAX_RATIO  # ratio reach + scatter
+        self.line = Line(int(longest) + self.ctx.block + 16)
         self.phases = np.array([0.0, 0.25, 0.5, 0.75])
+        self.extra = np.zeros(4)
 
     def calc(self, source: Signal, window: Signal, ratio: Signal, _pitch_disp: Signal,
-             _time_disp: Signal) -> Signal:  # fmt: skip
+             time_disp: Signal) -> Signal:  # fmt: skip
         ctx = self.ctx
         x = ctx.audio(source)
         self.line.write(x)
         size = max(scalar(window), 0.003) * ctx.sample_rate
-        speed = (1.0 - scalar(ratio)) / size
-        steps = ctx.index + 1.0
+        r = min(max(scalar(ratio), 0.0), self.MAX_RATIO)
+        start = max(r - 1.0, 0.0) * size + 1.0
+        scatter = min(max(scalar(time_disp), 0.0) * ctx.sample_rate, size)
+        steps = (ctx.index + 1.0) / size
         out = np.zeros(ctx.block)
         for k in range(4):
-            phase = (self.phases[k] + speed * steps) % 1.0
+            raw = self.phases[k] + steps
+            restarts = np.floor(raw).astype(np.int64)
+            extra = np.concatenate(([self.extra[k]], ctx.rng.random(int(restarts[-1])) * scatter))
+            self.extra[k] = extra[-1]
+            phase = raw - restarts
             weight = 1.0 - np.abs(2.0 * phase - 1.0)
-            back = phase * size + (ctx.block - ctx.index) + 1.0
-            out += weight * self.line.read(back, 2)
-        self.phases = (self.phases + speed * ctx.block) % 1.0
+            delay = start + extra[restarts] + (1.0 - r) * phase * size
+            out += weight * self.line.read(delay + (ctx.block - ctx.index), 2)
+        self.phases = (self.phases + ctx.block / size) % 1.0
         return out * 0.5
 
 
