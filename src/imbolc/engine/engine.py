@@ -94,12 +94,15 @@ class Engine:
         backend: Backend,
         report: Report | None = None,
         first_private_bus: int = FIRST_PRIVATE_AUDIO_BUS,
+        parallel_groups: bool = False,
     ) -> None:
         self.backend = backend
         self.report = report or (lambda message: None)
         self.first_private_bus = first_private_bus
+        self.parallel_groups = parallel_groups
+        """Build instruments in parallel groups (``/p_new``), for supernova."""
         self.alloc = Allocation.fresh(first_private_bus)
-        self.graph = Graph(self.alloc, self.report)
+        self.graph = Graph(self.alloc, self.report, parallel_groups)
         self.voices: dict[InstrumentId, VoiceAllocator] = {}
         self.samples = SampleBuffers()
         self.project = Project()
@@ -114,7 +117,7 @@ class Engine:
     def start(self, project: Project, at: float | None = None) -> None:
         """Build the whole graph of ``project`` on a fresh server."""
         self.alloc = Allocation.fresh(self.first_private_bus)
-        self.graph = Graph(self.alloc, self.report)
+        self.graph = Graph(self.alloc, self.report, self.parallel_groups)
         self.voices.clear()
         self.samples = SampleBuffers()
         self.project = project

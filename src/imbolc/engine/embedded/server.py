@@ -506,6 +506,7 @@ _HANDLERS: dict[str, Callable[[EmbeddedServer, list[Any], int], None]] = {
     "/n_free": EmbeddedServer._n_free,
     "/n_run": EmbeddedServer._n_run,
     "/g_new": EmbeddedServer._g_new,
+    "/p_new": EmbeddedServer._g_new,
     "/g_freeAll": EmbeddedServer._g_free_all,
     "/g_deepFree": EmbeddedServer._g_free_all,
     "/c_set": EmbeddedServer._c_set,

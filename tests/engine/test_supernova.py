@@ -1,0 +1,68 @@
+"""Renders through supernova, SuperCollider's multi-core server: instruments in parallel groups
+(``/p_new``), the same mix as scsynth's."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+import soundfile
+
+from imbolc.cli import main
+from imbolc.core.ports import RenderOptions
+from imbolc.core.templates import demo_project
+from imbolc.engine.render import build_score, render
+
+pytestmark = [
+    pytest.mark.scsynth,
+    pytest.mark.skipif(
+        (shutil.which("supernova") is None or shutil.which("scsynth") is None)
+        and not os.environ.get("CI"),
+        reason="supernova not installed (CI installs supercollider-supernova)",
+    ),
+]
+
+BARS = RenderOptions(from_beat=0.0, to_beat=8.0)
+
+
+def test_the_score_puts_each_instruments_groups_in_parallel_groups() -> None:
+    backend, *_ = build_score(demo_project(), BARS, stems=False, parallel_groups=True)
+    messages = [r.to_osc() for _, _, requests in backend.entries for r in requests]
+    parallel = {int(m.contents[0]) for m in messages if m.address == "/p_new"}
+    assert parallel == {100, 200, 300}
+    serial, *_ = build_score(demo_project(), BARS, stems=False)
+    assert not any(r.to_osc().address == "/p_new" for _, _, rs in serial.entries for r in rs)
+
+
+def test_supernova_renders_the_demo_song_as_scsynth_does(tmp_path: Path) -> None:
+    ours = render(demo_project(), tmp_path / "supernova.wav", BARS, supernova=True)
+    theirs = render(demo_project(), tmp_path / "scsynth.wav", BARS)
+    a, rate = soundfile.read(ours.path, dtype="float64", always_2d=True)
+    b, _ = soundfile.read(theirs.path, dtype="float64", always_2d=True)
+    assert rate == 48000
+    assert abs(len(a) - len(b)) <= 64  # supernova NRT stops at the last whole block
+    a, b = a[: min(len(a), len(b)) // 4800 * 4800], b[: min(len(a), len(b)) // 4800 * 4800]
+    assert np.isfinite(a).all()
+    level = lambda x: 20 * np.log10(np.sqrt(np.mean(x * x)))  # noqa: E731
+    assert level(b) > -40.0
+    assert abs(level(a) - level(b)) < 1.0, (level(a), level(b))
+    envelope_a = np.abs(a).reshape(-1, 4800, 2).max(axis=(1, 2))
+    envelope_b = np.abs(b).reshape(-1, 4800, 2).max(axis=(1, 2))
+    assert np.corrcoef(envelope_a, envelope_b)[0, 1] > 0.95
+
+
+def test_render_engine_supernova_on_the_command_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    demo = tmp_path / "demo.imbolc"
+    assert main(["new", str(demo), "--demo"]) == 0
+    out = tmp_path / "demo.wav"
+
+    assert main(["render", str(demo), "-o", str(out), "--to", "4", "--engine", "supernova"]) == 0
+
+    audio, rate = soundfile.read(out, dtype="float64")
+    assert rate == 48000 and np.max(np.abs(audio)) > 0.01
+    assert "(supernova)" in capsys.readouterr().out
