@@ -5,7 +5,15 @@ from __future__ import annotations
 import platform
 import sys
 
-from bench import core_bench, cores_bench, embedded_bench, engine_bench, net_bench, tui_bench
+from bench import (
+    core_bench,
+    cores_bench,
+    embedded_bench,
+    engine_bench,
+    net_bench,
+    startup_bench,
+    tui_bench,
+)
 
 SUITES = {
     "core": core_bench.run,
@@ -14,6 +22,7 @@ SUITES = {
     "net": net_bench.run,
     "tui": tui_bench.run,
     "cores": cores_bench.run,
+    "startup": startup_bench.run,
 }
 
 
