@@ -78,16 +78,17 @@ def start_engine(project: Project, store: Store, asked: str, report: Report) -> 
     name = engine_name(asked)
     # Each engine follows the store before it starts, so it builds the newest project even
     # when edits land while it boots (the deferred start in ``run_app``).
-    if name == "scsynth":
+    if name in ("scsynth", "supernova"):
         from imbolc.engine.realtime import RealtimeEngine
+        from imbolc.engine.server import ServerOptions
 
-        scsynth = RealtimeEngine(project, report=report)
+        scsynth = RealtimeEngine(project, ServerOptions(program=name), report=report)
         unsubscribe = scsynth.attach(store)
         try:
             scsynth.start()
         except ImbolcError as error:
             unsubscribe()
-            report(f"scsynth could not start ({error}); using the embedded engine")
+            report(f"{name} could not start ({error}); using the embedded engine")
             scsynth.shutdown()
         else:
             return scsynth

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 from pathlib import Path
 
 import numpy as np
@@ -13,6 +14,7 @@ import soundfile
 
 from imbolc.cli import main
 from imbolc.core.ports import RenderOptions
+from imbolc.core.project import Project
 from imbolc.core.templates import demo_project
 from imbolc.engine.render import build_score, render
 
@@ -66,3 +68,44 @@ def test_render_engine_supernova_on_the_command_line(
     audio, rate = soundfile.read(out, dtype="float64")
     assert rate == 48000 and np.max(np.abs(audio)) > 0.01
     assert "(supernova)" in capsys.readouterr().out
+
+
+@pytest.mark.skipif(
+    shutil.which("jackd") is None and not os.environ.get("CI"),
+    reason="jackd not installed (CI installs jackd2)",
+)
+def test_live_supernova_on_a_dummy_jack_plays_a_held_note_at_its_pitch(tmp_path: Path) -> None:
+    from test_realtime import (
+        HELD,
+        SHM,
+        peak_frequency,
+        record,
+        settle,
+        synthdef_count,
+        wait_until,
+    )
+
+    from imbolc.core.store import Store
+    from imbolc.engine.realtime import RealtimeEngine
+    from imbolc.engine.server import ServerOptions
+
+    engine = RealtimeEngine(Project(), ServerOptions(dummy_audio=True, program="supernova"))
+    store = Store(Project())
+    engine.attach(store)
+    try:
+        engine.start()
+        wait_until(lambda: engine.status().state == "running" and engine.audio is not None)
+        settle(engine)
+        assert "supernova" in engine.status().message
+        assert engine.server.status().synthdefs == synthdef_count()
+        store.load(HELD)
+        engine.play()
+        settle(engine)
+        time.sleep(0.2)
+        audio = record(engine, tmp_path / "held.wav", 0.6)
+        assert peak_frequency(audio[:, 0]) == pytest.approx(440.0, abs=0.5)
+    finally:
+        engine.stop()
+        port = engine.server.port
+        engine.shutdown()
+    assert not (SHM / f"SuperColliderServer_{port}").exists()

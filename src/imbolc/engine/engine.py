@@ -111,7 +111,11 @@ class Engine:
 
     def load_synthdefs(self, at: float | None = None, max_bytes: int | None = None) -> None:
         """Send every buildable SynthDef to the server (``/d_recv``), in files of at most
-        ``max_bytes`` (UDP datagrams are limited; NRT scores are not)."""
+        ``max_bytes`` (UDP datagrams are limited; NRT scores are not). For supernova (parallel
+        groups) every def goes in a file of its own: supernova 3.13 reads only the first
+        SynthDef of a multi-def file."""
+        if self.parallel_groups:
+            max_bytes = 1
         self.backend.send([ReceiveSynthDefs(data) for data in batches(max_bytes)], at)
 
     def start(self, project: Project, at: float | None = None) -> None:

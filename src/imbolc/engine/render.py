@@ -128,8 +128,7 @@ def build_score(
     backend = ScoreBackend()
     engine = Engine(backend, problems.append, first_private_bus=max(16, outputs + 8),
                     parallel_groups=parallel_groups)  # fmt: skip
-    # supernova 3.13 reads only the first SynthDef of a multi-def SCgf file: one per file.
-    engine.load_synthdefs(at=0.0, max_bytes=1 if parallel_groups else None)
+    engine.load_synthdefs(at=0.0)
     engine.start(playing, at=0.0)
     if stems:
         any_solo = playing.instruments.any_solo()
