@@ -78,7 +78,8 @@ def pulse(out, phase, increments, stride, widths, width_stride):
 @njit("void(f8[:], f8[:], f8[:], f8[:], f8[:])", **_OPTIONS)
 def iir(b, a, x, zi, out):
     """Direct form II transposed, as ``scipy.signal.lfilter`` runs it (``a[0]`` is 1);
-    ``zi`` holds the state and is updated in place (subnormal states zeroed)."""
+    ``zi`` holds the state and is updated in place (subnormal or non-finite states zeroed,
+    so one bad block cannot poison the filter)."""
     order = zi.shape[0]
     for n in range(x.shape[0]):
         xn = x[n]
@@ -89,7 +90,7 @@ def iir(b, a, x, zi, out):
             zi[order - 1] = b[order] * xn - a[order] * y
         out[n] = y
     for k in range(order):
-        if abs(zi[k]) < DENORMAL:
+        if abs(zi[k]) < DENORMAL or not math.isfinite(zi[k]):
             zi[k] = 0.0
 
 
