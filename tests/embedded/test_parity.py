@@ -271,3 +271,22 @@ def test_partitioned_convolution_with_an_impulse_response_sounds_like_scsynth(
         assert theirs_db > -60.0
         report = _record("imbolc_convolution_reverb (3-tap IR)", ours_db, theirs_db, 1.0)
         assert abs(ours_db - theirs_db) <= 1.0, report
+
+
+@pytest.mark.parametrize("shift", [-12.0, 7.0])
+def test_the_pitch_shifter_moves_partials_where_scsynth_does(shift: float) -> None:
+    """A 220 Hz saw shifted by ``shift`` semitones: the same level and strongest partial on
+    both engines (it landed an octave away before PitchShift ran its windows in time)."""
+    score: Score = {}
+    at(score, 0.0, OscMessage("/d_recv", compiled_bytes(["imbolc_pitch_shifter", "imbolc_saw"])))
+    at(score, 0.01, OscMessage("/s_new", "imbolc_saw", 1001, 1, 0, "out", 300, "freq", 220.0,
+                               "amp", 0.5),
+       OscMessage("/s_new", "imbolc_pitch_shifter", 1002, 1, 0, "in_bus", 300, "out_bus", 0,
+                  "mix", 1.0, "shift", shift))  # fmt: skip
+    ours, theirs = _render_both(score, 2, 1.0)
+    window = slice(round(0.1 * SAMPLE_RATE), round(0.9 * SAMPLE_RATE))
+    ours_db, theirs_db = rms_db(ours[window]), rms_db(theirs[window])
+    f0 = (dominant_frequency(ours[window, 0]), dominant_frequency(theirs[window, 0]))
+    report = _record(f"imbolc_pitch_shifter (shift {shift:+g})", ours_db, theirs_db, 1.0, f0)
+    assert abs(ours_db - theirs_db) <= 1.0, report
+    assert f0[0] == pytest.approx(f0[1], rel=0.005), report
