@@ -4,6 +4,9 @@ engine runs renders the same score both ways, and the two agree sample for sampl
 from __future__ import annotations
 
 import itertools
+import os
+import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
@@ -109,3 +112,22 @@ def test_blocks_run_with_subnormals_flushed_and_the_thread_state_is_restored() -
     server.send([OscMessage("/s_new", "imbolc_saw", 1000, 0, 0, "out", 0, "amp", 0.2)])
     assert np.abs(server.process()).max() > 0.0
     assert float((tiny * 1.0)[0]) == 1e-310
+
+
+def test_with_imbolc_jit_0_the_numpy_path_plays_alone() -> None:
+    code = (
+        "import numpy as np\n"
+        "from supriya.osc import OscMessage\n"
+        "from imbolc.engine.embedded import EmbeddedServer, jit\n"
+        "server = EmbeddedServer()\n"
+        "server.send([OscMessage('/s_new', 'imbolc_saw', 1000, 0, 0, 'out', 0)])\n"
+        "audio = np.concatenate([server.process() for _ in range(20)])\n"
+        "assert jit.wait(1.0) is False and jit.K is None and jit.FLUSH is None\n"
+        "assert np.isfinite(audio).all() and np.abs(audio).max() > 0.01\n"
+        "print('numpy only')\n"
+    )
+    env = {**os.environ, "IMBOLC_JIT": "0"}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
+                          timeout=120, check=False)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "numpy only" in done.stdout
