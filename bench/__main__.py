@@ -7,11 +7,13 @@ import sys
 
 from bench import (
     core_bench,
+    cores_bench,
     embedded_bench,
     engine_bench,
     export_bench,
     live_bench,
     net_bench,
+    startup_bench,
     time_bench,
     tui_bench,
     ws_bench,
@@ -27,6 +29,8 @@ SUITES = {
     "live": live_bench.run,
     "ws": ws_bench.run,
     "export": export_bench.run,
+    "cores": cores_bench.run,
+    "startup": startup_bench.run,
 }
 
 

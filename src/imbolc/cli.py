@@ -50,7 +50,7 @@ COMMANDS = (
     "recover",
     "midi-ports",
 )
-ENGINES = ("auto", "scsynth", "embedded")
+ENGINES = ("auto", "scsynth", "embedded", "supernova")
 DEFAULT_NET_PORT = 9999  # as the original; imbolc.net.DEFAULT_PORT
 SAMPLE_FORMATS: dict[str, Literal["float", "int24", "int16"]] = {
     "16": "int16", "24": "int24", "float": "float",
@@ -208,8 +208,12 @@ def cmd_render(args: argparse.Namespace, config: Config) -> int:
         dither=not args.no_dither,
     )
     show = _progress_bar if sys.stderr.isatty() else None
-    renderer = render if engine == "scsynth" else render_embedded
-    result = renderer(project, args.output, options, stems_dir=args.stems, progress=show)
+    if engine in ("scsynth", "supernova"):
+        result = render(project, args.output, options, stems_dir=args.stems, progress=show,
+                        supernova=engine == "supernova")  # fmt: skip
+    else:
+        result = render_embedded(project, args.output, options, stems_dir=args.stems,
+                                 progress=show)  # fmt: skip
     if show is not None:
         sys.stderr.write("\n")
     for problem in result.problems:

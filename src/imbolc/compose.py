@@ -14,10 +14,11 @@ import tempfile
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from imbolc.core.config import Config
 from imbolc.core.errors import ImbolcError
-from imbolc.core.ports import EnginePort, NullEngine, RenderOptions
+from imbolc.core.ports import EnginePort, EngineStatus, Meters, NullEngine, RenderOptions, Transport
 from imbolc.core.project import Project
 from imbolc.core.store import Store
 from imbolc.persist import (
@@ -75,28 +76,120 @@ def engine_name(asked: str) -> str:
 def start_engine(project: Project, store: Store, asked: str, report: Report) -> EnginePort:
     """Start the engine the config or flag asks for; fall back rather than fail to open."""
     name = engine_name(asked)
-    if name == "scsynth":
+    # Each engine follows the store before it starts, so it builds the newest project even
+    # when edits land while it boots (the deferred start in ``run_app``).
+    if name in ("scsynth", "supernova"):
         from imbolc.engine.realtime import RealtimeEngine
+        from imbolc.engine.server import ServerOptions
 
-        scsynth = RealtimeEngine(project, report=report)
+        scsynth = RealtimeEngine(project, ServerOptions(program=name), report=report)
+        unsubscribe = scsynth.attach(store)
         try:
             scsynth.start()
         except ImbolcError as error:
-            report(f"scsynth could not start ({error}); using the embedded engine")
+            unsubscribe()
+            report(f"{name} could not start ({error}); using the embedded engine")
             scsynth.shutdown()
         else:
-            scsynth.attach(store)
             return scsynth
     try:
         from imbolc.engine.embedded import EmbeddedRealtime
 
         embedded = EmbeddedRealtime(project, report=report)
-        embedded.start()
-        embedded.attach(store)
+        unsubscribe = embedded.attach(store)
+        try:
+            embedded.start()
+        except BaseException:
+            unsubscribe()
+            raise
         return embedded
     except (ImbolcError, OSError) as error:
         report(f"no audio engine: {error}")
         return NullEngine(f"no audio engine: {error}")
+
+
+class DeferredEngine:
+    """The engine port the interface gets at once: the real engine starts on a thread once
+    ``begin`` is called (after the first frame), so launching never waits for imports, a
+    server boot or SynthDef compiles. Until then nothing sounds and the status says so;
+    the transport position and play state asked for meanwhile carry over."""
+
+    def __init__(self, start: Callable[[], EnginePort]) -> None:
+        self._start = start
+        self._target: EnginePort = NullEngine("starting the audio engine")
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+        self._closed = False
+        self._started = threading.Event()
+
+    def begin(self) -> None:
+        """Start the real engine in the background (once)."""
+        with self._lock:
+            if self._thread is not None or self._closed:
+                return
+            self._thread = threading.Thread(target=self._run, name="engine-start", daemon=True)
+            self._thread.start()
+
+    def wait(self, timeout: float | None = None) -> None:
+        """Block until the real engine is up (or gave up)."""
+        thread = self._thread
+        if thread is not None:
+            thread.join(timeout)
+
+    def _run(self) -> None:
+        port = self._start()
+        with self._lock:
+            if self._closed:
+                port.shutdown()
+                return
+            waiting, self._target = self._target, port
+            self._started.set()
+        asked = waiting.transport()
+        if asked.tick > 0.0:
+            port.seek(asked.tick)
+        if asked.playing:
+            port.play()
+
+    def status(self) -> EngineStatus:
+        if not self._started.is_set():
+            return EngineStatus(state="starting", message="starting the audio engine")
+        return self._target.status()
+
+    def transport(self) -> Transport:
+        return self._target.transport()
+
+    def meters(self) -> Meters:
+        return self._target.meters()
+
+    def play(self) -> None:
+        self._target.play()
+
+    def stop(self) -> None:
+        self._target.stop()
+
+    def seek(self, tick: float) -> None:
+        self._target.seek(tick)
+
+    def note_on(self, instrument_id: int, pitch: int, velocity: int) -> None:
+        self._target.note_on(instrument_id, pitch, velocity)
+
+    def note_off(self, instrument_id: int, pitch: int) -> None:
+        self._target.note_off(instrument_id, pitch)
+
+    def restart(self) -> None:
+        self._target.restart()
+
+    def shutdown(self) -> None:
+        with self._lock:
+            self._closed = True
+            thread = self._thread
+        if thread is not None:
+            thread.join()
+        self._target.shutdown()
+
+    def __getattr__(self, name: str) -> Any:
+        # Engine-specific extras (meter watching, ...) of whichever engine is current.
+        return getattr(self._target, name)
 
 
 class PersistIO:
@@ -218,7 +311,7 @@ def run_app(
         else:
             messages.append(message)
 
-    port = start_engine(project, store, engine, report)
+    port = DeferredEngine(lambda: start_engine(store.state, store, engine, report))
     io = PersistIO(state_dir, engine, report, state_dir / "recent.json")
     autosaver: Autosaver | None = None
 
@@ -254,6 +347,7 @@ def run_app(
     try:
         for message in messages:
             app.call_later(app.notify, message, severity="warning")
+        app.call_later(app.call_after_refresh, port.begin)  # the engine after the first frame
         app.run()
     finally:
         if autosaver is not None:

@@ -54,8 +54,9 @@ def render_scsynth(
         for seconds in sorted(timed):
             datagram = OscBundle(seconds, contents=list(timed[seconds])).to_datagram(realtime=False)
             file.write(struct.pack(">i", len(datagram)) + datagram)
-    command = [scsynth, "-o", str(channels), "-i", "0", "-N", str(path), "_", str(wav),
-               str(SAMPLE_RATE), "WAV", "float"]  # fmt: skip
+    # Real-time memory for 8 voices of every granular SynthDef (the default 8 MB is not).
+    command = [scsynth, "-o", str(channels), "-i", "0", "-m", "131072", "-N", str(path), "_",
+               str(wav), str(SAMPLE_RATE), "WAV", "float"]  # fmt: skip
     done = subprocess.run(command, capture_output=True, text=True, cwd=workdir, timeout=300,
                           check=False)  # fmt: skip
     if done.returncode != 0:
@@ -97,6 +98,17 @@ def dominant_frequency(signal: np.ndarray) -> float:
     left, centre, right = np.log(magnitude[peak - 1 : peak + 2] + 1e-12)
     offset = 0.5 * (left - right) / (left - 2 * centre + right)
     return float((peak + offset) * SAMPLE_RATE / size)
+
+
+def band_centroid(signal: np.ndarray, around: float, share: float = 0.15) -> float:
+    """The power centroid of the spectrum within ``share`` of ``around`` Hz: the pitch of a
+    grain cloud, whose lines scatter about it."""
+    windowed = signal * np.hanning(len(signal))
+    size = 1 << (len(signal) * 2 - 1).bit_length()
+    power = np.abs(np.fft.rfft(windowed, size)) ** 2
+    freqs = np.fft.rfftfreq(size, 1.0 / SAMPLE_RATE)
+    band = (freqs >= around * (1 - share)) & (freqs <= around * (1 + share))
+    return float(np.sum(freqs[band] * power[band]) / np.sum(power[band]))
 
 
 def onset(signal: np.ndarray, threshold: float = 1e-3) -> int:

@@ -61,7 +61,9 @@ _LIMITS: dict[str, tuple[float, float]] = {
     "defaults.bus_count": (0, MAX_BUSES),
     "runtime.autosave_interval_minutes": (1.0, 10080.0),
 }
-_CHOICES: dict[str, tuple[str, ...]] = {"runtime.engine": ("auto", "scsynth", "embedded")}
+_CHOICES: dict[str, tuple[str, ...]] = {
+    "runtime.engine": ("auto", "scsynth", "embedded", "supernova")
+}
 
 
 def _section(

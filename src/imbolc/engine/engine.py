@@ -94,12 +94,15 @@ class Engine:
         backend: Backend,
         report: Report | None = None,
         first_private_bus: int = FIRST_PRIVATE_AUDIO_BUS,
+        parallel_groups: bool = False,
     ) -> None:
         self.backend = backend
         self.report = report or (lambda message: None)
         self.first_private_bus = first_private_bus
+        self.parallel_groups = parallel_groups
+        """Build instruments in parallel groups (``/p_new``), for supernova."""
         self.alloc = Allocation.fresh(first_private_bus)
-        self.graph = Graph(self.alloc, self.report)
+        self.graph = Graph(self.alloc, self.report, parallel_groups)
         self.voices: dict[InstrumentId, VoiceAllocator] = {}
         self.samples = SampleBuffers()
         self.project = Project()
@@ -108,13 +111,17 @@ class Engine:
 
     def load_synthdefs(self, at: float | None = None, max_bytes: int | None = None) -> None:
         """Send every buildable SynthDef to the server (``/d_recv``), in files of at most
-        ``max_bytes`` (UDP datagrams are limited; NRT scores are not)."""
+        ``max_bytes`` (UDP datagrams are limited; NRT scores are not). For supernova (parallel
+        groups) every def goes in a file of its own: supernova 3.13 reads only the first
+        SynthDef of a multi-def file."""
+        if self.parallel_groups:
+            max_bytes = 1
         self.backend.send([ReceiveSynthDefs(data) for data in batches(max_bytes)], at)
 
     def start(self, project: Project, at: float | None = None) -> None:
         """Build the whole graph of ``project`` on a fresh server."""
         self.alloc = Allocation.fresh(self.first_private_bus)
-        self.graph = Graph(self.alloc, self.report)
+        self.graph = Graph(self.alloc, self.report, self.parallel_groups)
         self.voices.clear()
         self.samples = SampleBuffers()
         self.project = project

@@ -91,9 +91,13 @@ def effective_mute(mute: bool, solo: bool, any_solo: bool) -> float:
 class Graph:
     """What the engine built on the server, and how to change it with the fewest requests."""
 
-    def __init__(self, allocation: Allocation, report: Report | None = None) -> None:
+    def __init__(
+        self, allocation: Allocation, report: Report | None = None, parallel: bool = False
+    ) -> None:
         self.alloc = allocation
         self._report = report or (lambda message: None)
+        self.parallel = parallel
+        """Instruments' voice, chain and output groups sit in parallel groups (supernova)."""
         self.instruments: dict[InstrumentId, InstrumentNodes] = {}
         self.buses: dict[BusId, BusNodes] = {}
         self.master_mix = 0
@@ -112,7 +116,11 @@ class Graph:
 
     def build(self, project: Project) -> list[Request]:
         """Everything, from an empty server: groups, master section, buses, instruments."""
-        out: list[Request] = [NewGroup(group, 0, AddAction.TAIL) for group in FIXED_GROUPS]
+        per_instrument = (SOURCES_GROUP, PROCESSING_GROUP, OUTPUTS_GROUP)
+        out: list[Request] = [
+            NewGroup(group, 0, AddAction.TAIL, self.parallel and group in per_instrument)
+            for group in FIXED_GROUPS
+        ]
         nodes = self.alloc.nodes
         self.master_mix = self.alloc.audio.get("master", "mix")
         mixer = project.session.mixer

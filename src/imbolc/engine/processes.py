@@ -27,6 +27,7 @@ log = logging.getLogger(__name__)
 
 SHM_DIR = Path("/dev/shm")
 SCSYNTH_READY = "SuperCollider 3 server ready."
+SUPERNOVA_READY = "Supernova ready"
 PORT_IN_USE = "address in use"
 LOG_LINES = 400
 _JACK_SEGMENT = re.compile(r"^jack-\d+-\d+$")
@@ -48,6 +49,7 @@ class PortInUse(ServerBootError):
 
 INSTALL_HINTS = {
     "scsynth": "install SuperCollider (supercollider-server) or use the embedded engine",
+    "supernova": "install supercollider-supernova or use --engine scsynth",
     "jackd": "install JACK (jackd2) or use the embedded engine",
 }
 
@@ -416,7 +418,8 @@ def start_scsynth(
     shm_path = SHM_DIR / f"SuperColliderServer_{port}"
     existing = OwnedFile.of(shm_path)
     process = ScsynthProcess(ChildProcess("scsynth", [scsynth, *args], env), port)
-    if process.child.wait_for_line(lambda line: SCSYNTH_READY in line, timeout):
+    ready = (SCSYNTH_READY, SUPERNOVA_READY)
+    if process.child.wait_for_line(lambda line: any(text in line for text in ready), timeout):
         process.shm = OwnedFile.of(shm_path)
         log.info("scsynth ready on port %d (pid %d)", port, process.child.pid)
         return process

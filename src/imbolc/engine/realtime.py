@@ -549,7 +549,8 @@ class RealtimeEngine(ThreadedEngine):
         client = self.server.client
         if self.audio is None:
             self.backend = ScsynthBackend(client)
-            engine = Engine(self.backend, self._problem)
+            parallel = self._options.program == "supernova"
+            engine = Engine(self.backend, self._problem, parallel_groups=parallel)
             self.audio = AudioThread(engine, self._project, self._problem)
             client.add_handler("/n_end", self._node_ended)
             client.add_handler(METER_ADDRESS, self._meter)
@@ -557,7 +558,7 @@ class RealtimeEngine(ThreadedEngine):
             self.audio.start()
         self.audio.post("rebuild", self.audio.project, structural=True)
         self._status = EngineStatus(
-            "scsynth", "running", f"scsynth on port {self.server.port}",
+            "scsynth", "running", f"{self._options.program} on port {self.server.port}",
             sample_rate=self._options.sample_rate, block_size=self._options.jack_period,
             latency_ms=LOOKAHEAD * 1000,
         )  # fmt: skip

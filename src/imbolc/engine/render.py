@@ -105,10 +105,22 @@ def find_scsynth(path: str | None = None) -> str:
     return found
 
 
+def find_supernova() -> str:
+    """The supernova binary (SuperCollider's multi-core server), or RenderError."""
+    found = shutil.which("supernova")
+    if not found:
+        raise RenderError(
+            "supernova not found: install SuperCollider's multi-core server "
+            "(supercollider-supernova) or render with --engine scsynth"
+        )
+    return found
+
+
 def build_score(
-    project: Project, options: RenderOptions, stems: bool
+    project: Project, options: RenderOptions, stems: bool, parallel_groups: bool = False
 ) -> tuple[ScoreBackend, float, int, list[str], Engine]:
-    """The NRT score of a render: (backend, duration, output channels, problems, engine)."""
+    """The NRT score of a render: (backend, duration, output channels, problems, engine);
+    ``parallel_groups`` builds instruments in ``/p_new`` groups (supernova)."""
     start, end = render_range(project, options)
     # Render the asked span straight through: no loop wrap inside it.
     roll = project.session.piano_roll
@@ -118,7 +130,8 @@ def build_score(
     outputs = 2 + (2 * len(project.instruments) if stems else 0)
     problems: list[str] = []
     backend = ScoreBackend()
-    engine = Engine(backend, problems.append, first_private_bus=max(16, outputs + 8))
+    engine = Engine(backend, problems.append, first_private_bus=max(16, outputs + 8),
+                    parallel_groups=parallel_groups)  # fmt: skip
     engine.load_synthdefs(at=0.0)
     engine.start(playing, at=0.0)
     if stems:
@@ -212,22 +225,28 @@ def render(
     stems_dir: str | Path | None = None,
     progress: Progress | None = None,
     scsynth: str | None = None,
+    supernova: bool = False,
 ) -> RenderResult:
     """Render ``project`` through scsynth NRT to a WAV at ``out`` (plus one stem per
-    instrument in ``stems_dir``)."""
-    binary = find_scsynth(scsynth)
+    instrument in ``stems_dir``); with ``supernova``, through supernova on every core, the
+    instruments in parallel groups."""
+    binary = find_supernova() if supernova else find_scsynth(scsynth)
+    threads = ("-T", str(os.cpu_count() or 1)) if supernova else ()
 
     def nrt(
         project: Project, options: RenderOptions, stems: bool, progress: Progress | None
     ) -> tuple[np.ndarray, float, list[str]]:
-        backend, duration, channels, problems, _engine = build_score(project, options, stems)
+        backend, duration, channels, problems, _engine = build_score(
+            project, options, stems, parallel_groups=supernova
+        )
         sample_format = "float"  # quantized (and dithered) when the files are written
         with tempfile.TemporaryDirectory(prefix="imbolc-render-") as folder:
             score = Path(folder) / "score.osc"
             backend.write(score, duration + SAFETY_LATENCY_SECONDS)
             raw = Path(folder) / "render.wav"
             command = [binary, "-N", str(score), "_", str(raw), str(options.sample_rate), "WAV",
-                       sample_format, "-o", str(channels), "-i", "0", *NRT_LIMITS]  # fmt: skip
+                       sample_format, "-o", str(channels), "-i", "0", *NRT_LIMITS,
+                       *threads]  # fmt: skip
             _run_nrt(command, raw, duration * options.sample_rate * channels, progress)
             data, _rate = soundfile.read(raw, dtype="float32", always_2d=True)
         return data, duration, problems

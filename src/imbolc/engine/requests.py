@@ -36,14 +36,17 @@ def _flat(controls: Controls) -> list[str | float]:
 
 @dataclass(frozen=True)
 class NewGroup:
-    """``/g_new``: a group at a fixed id."""
+    """``/g_new``: a group at a fixed id; ``/p_new`` when ``parallel`` (supernova runs its
+    children on several cores; scsynth treats it as ``/g_new``)."""
 
     node_id: int
     target: int = 0
     action: AddAction = AddAction.TAIL
+    parallel: bool = False
 
     def to_osc(self) -> OscMessage:
-        return OscMessage("/g_new", self.node_id, int(self.action), self.target)
+        address = "/p_new" if self.parallel else "/g_new"
+        return OscMessage(address, self.node_id, int(self.action), self.target)
 
 
 @dataclass(frozen=True)

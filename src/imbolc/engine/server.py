@@ -79,6 +79,8 @@ class ServerOptions:
     scsynth_path: str | None = None
     jackd_path: str | None = None
     boot_timeout: float = 5.0
+    program: str = "scsynth"
+    """The server to run: ``scsynth``, or ``supernova`` (every core, parallel groups)."""
 
     def __post_init__(self) -> None:
         for name, (low, high) in _LIMITS.items():
@@ -96,6 +98,10 @@ class ServerOptions:
                 f"ServerOptions.audio_buses ({self.audio_buses}) must cover the "
                 f"{self.input_channels + self.output_channels} hardware input/output channels"
             )
+        if self.program not in ("scsynth", "supernova"):
+            raise InvalidServerOptions(
+                f"ServerOptions.program must be scsynth or supernova, got {self.program!r}"
+            )
         if not self.boot_timeout > 0:
             raise InvalidServerOptions(
                 f"ServerOptions.boot_timeout must be positive, got {self.boot_timeout!r}"
@@ -110,6 +116,8 @@ class ServerOptions:
         args += ["-n", str(self.max_nodes), "-b", str(self.max_buffers)]
         args += ["-d", str(self.max_synthdefs), "-w", str(self.wire_buffers)]
         args += ["-m", str(self.realtime_memory_kib)]
+        if self.program == "supernova":
+            args += ["-T", str(os.cpu_count() or 1)]
         return args
 
     def uses_dummy_audio(self) -> bool:
@@ -385,7 +393,8 @@ class ScsynthServer:
     def _launch(self, preferred_port: int) -> None:
         """Start whichever of jackd and scsynth is missing, connect and start the watchdog."""
         options = self._options
-        scsynth_path = find_program("scsynth", options.scsynth_path)
+        explicit = options.scsynth_path if options.program == "scsynth" else None
+        scsynth_path = find_program(options.program, explicit)
         dummy = options.uses_dummy_audio()
         jackd_path = find_program("jackd", options.jackd_path) if dummy else None
         started_jackd = False

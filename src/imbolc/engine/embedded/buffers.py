@@ -24,6 +24,8 @@ class Buffer:
         self.data = data
         self.sample_rate = float(sample_rate)
         self.file: soundfile.SoundFile | None = None
+        self.partconv_ir: np.ndarray | None = None
+        """The impulse response ``/b_gen PreparePartConv`` put here, for PartConv."""
 
     @classmethod
     def empty(cls, frames: int, channels: int, sample_rate: float) -> Buffer:

@@ -25,9 +25,11 @@ from imbolc.engine.embedded import (  # noqa: F401  (each module registers its u
     units_dynamics,
     units_env,
     units_filter,
+    units_grain,
     units_io,
     units_noise,
     units_osc,
+    units_spectral,
 )
 from imbolc.engine.embedded.context import Context
 from imbolc.engine.embedded.ops import (
@@ -65,6 +67,8 @@ class UnitSlot:
     special: int
     consts: tuple[float | None, ...]
     outputs: int
+    controls: tuple[int | None, ...] = ()
+    """For each input: the index of the control it reads directly (None: anything else)."""
 
 
 @dataclass
@@ -228,7 +232,15 @@ class _Builder:
         consts = tuple(
             None if isinstance(value, OutputProxy) else float(value) for value in ugen.inputs
         )
-        self.slots.append(UnitSlot(cls, name, rate, int(ugen.special_index), consts, outputs))
+        controls = tuple(
+            self.control_base[id(value.ugen)] + value.index
+            if isinstance(value, OutputProxy) and type(value.ugen).__name__ == "Control"
+            else None
+            for value in ugen.inputs
+        )
+        self.slots.append(
+            UnitSlot(cls, name, rate, int(ugen.special_index), consts, outputs, controls)
+        )
         args = ", ".join(e for e, _ in inputs)
         call = f"U[{slot}]({args})"
         if outputs == 0:

@@ -47,14 +47,19 @@ class Synth(Node):
         self.controls: list[float] = list(program.defaults)
         self.mapped: dict[int, int] = {}
         self.offset = offset
+        self.shift = offset if any(slot.name == "OffsetOut" for slot in program.slots) else 0
+        """How many samples the synth's own blocks lag the server's (its OffsetOut delay)."""
         self.done_action = -1
         self.quarantined = False
         self.local: dict[str, Any] = {}
         self.prev: list[Any] = [None] * program.ramp_slots
+        self.pending: dict[int, tuple[int, float]] = {}
+        """Control changes inside this block: index -> (sample of the synth's block, value);
+        envelopes release at that sample, every control takes the value after the block."""
         self.units: list[Unit] = []
         for slot in program.slots:
             setup = Setup(ctx, self, slot.name, slot.rate, slot.special, slot.consts,
-                          slot.outputs)  # fmt: skip
+                          slot.outputs, slot.controls)  # fmt: skip
             self.units.append(slot.cls(setup))
         self.calls = [unit.calc for unit in self.units]
 
@@ -64,6 +69,19 @@ class Synth(Node):
         if index is not None and 0 <= index < len(self.controls):
             self.controls[index] = float(value)
             self.mapped.pop(index, None)
+
+    def set_at(self, name: str | int, value: float, sample: int) -> None:
+        """Set a control ``sample`` samples into the synth's current block."""
+        index = name if isinstance(name, int) else self.program.control_index.get(name)
+        if index is not None and 0 <= index < len(self.controls):
+            self.pending[index] = (sample, float(value))
+            self.mapped.pop(index, None)
+
+    def settle(self) -> None:
+        """After the block: the controls changed inside it take their new values."""
+        for index, (_sample, value) in self.pending.items():
+            self.controls[index] = value
+        self.pending.clear()
 
     def map(self, name: str | int, bus: int) -> None:
         """Read a control from control bus ``bus`` every block (-1 unmaps)."""

@@ -9,6 +9,7 @@ import numpy as np
 
 from imbolc.core.ports import RenderOptions
 from imbolc.core.project import Project
+from imbolc.engine.embedded import jit
 from imbolc.engine.embedded.server import EmbeddedServer, ServerOptions
 from imbolc.engine.render import (
     SAFETY_LATENCY_SECONDS,
@@ -20,6 +21,8 @@ from imbolc.engine.render import (
 
 RENDER_BLOCK = 512
 """Frames per block offline: larger blocks cost less Python per second of audio."""
+KERNEL_WAIT_SECONDS = 60.0
+"""How long an offline render waits for the compiled kernels (a cold cache compiles them)."""
 
 
 def render_embedded(
@@ -48,6 +51,7 @@ def _run(
 ) -> tuple[np.ndarray, float, list[str]]:
     """The whole render as (frames, channels) float32, its duration and the problems."""
     backend, duration, channels, problems, _engine = build_score(project, options, stems)
+    jit.wait(KERNEL_WAIT_SECONDS)
     server = EmbeddedServer(
         ServerOptions(sample_rate=options.sample_rate, block=block, output_channels=channels),
         on_problem=problems.append,

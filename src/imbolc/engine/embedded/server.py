@@ -20,6 +20,7 @@ import numpy as np
 from supriya.osc import OscMessage
 from supriya.ugens import SynthDef
 
+from imbolc.engine.embedded import jit
 from imbolc.engine.embedded.buffers import Buffer, BufferError
 from imbolc.engine.embedded.compiler import Program, Unsupported, compile_synthdef
 from imbolc.engine.embedded.context import Context
@@ -94,6 +95,10 @@ class EmbeddedServer:
         self._lock = threading.Lock()
         self._auto_id = itertools.count(-1000, -1)
         self._local_buffers = itertools.count(1 << 24)
+        self._message: OscMessage | None = None
+        self._early: dict[int, set[int]] = {}
+        """id of a queued /n_set -> synths it already reached a block early (see _lookahead)."""
+        jit.start()
 
     # --- input ---------------------------------------------------------------------------
 
@@ -115,7 +120,18 @@ class EmbeddedServer:
     # --- the block loop ------------------------------------------------------------------
 
     def process(self) -> np.ndarray:
-        """Run one block; returns it as (block, output channels) float32, always finite."""
+        """Run one block; returns it as (block, output channels) float32, always finite.
+        Subnormal floats are flushed to zero meanwhile (as scsynth does)."""
+        flusher = jit.FLUSH
+        if flusher is None:
+            return self._process()
+        saved = flusher.flush()
+        try:
+            return self._process()
+        finally:
+            flusher.restore(saved)
+
+    def _process(self) -> np.ndarray:
         block, rate = self.block, self.ctx.sample_rate
         end = self.time + block / rate
         while True:
@@ -126,6 +142,8 @@ class EmbeddedServer:
             offset = 0 if when <= self.time else min(block - 1, int((when - self.time) * rate))
             for message in batch:
                 self.handle(message, offset)
+                self._early.pop(id(message), None)
+        self._lookahead(end, rate)
         outputs = self.output_channels
         self.audio_buses[:outputs] = 0.0
         stamp = self.blocks
@@ -146,6 +164,8 @@ class EmbeddedServer:
             except Exception as error:
                 self.quarantine(synth, f"failed: {type(error).__name__}: {error}")
                 continue
+            if synth.pending:
+                synth.settle()
             if synth.done_action >= 0:
                 finished.append(synth)
         for synth in finished:
@@ -157,6 +177,42 @@ class EmbeddedServer:
         self.blocks += 1
         self.time = end
         return out
+
+    def _lookahead(self, end: float, rate: float) -> None:
+        """Control changes timed early in the next block reach a synth whose own block lags
+        the server's (an OffsetOut start) inside the block it is computing now, at the exact
+        sample; the message then skips that synth when its time comes."""
+        block = self.block
+        horizon = end + block / rate
+        with self._lock:
+            heap = self._queue
+            if not heap or heap[0][0] >= horizon:
+                return
+            due: list[tuple[float, Sequence[OscMessage]]] = []
+            stack = [0]
+            while stack:
+                k = stack.pop()
+                if k < len(heap) and heap[k][0] < horizon:
+                    due.append((heap[k][0], heap[k][2]))
+                    stack += (2 * k + 1, 2 * k + 2)
+        for when, batch in due:
+            offset = max(0, int((when - end) * rate))
+            for message in batch:
+                if message.address != "/n_set" or not message.contents:
+                    continue
+                node = self.nodes.get(int(message.contents[0]))  # type: ignore[arg-type]
+                if node is None:
+                    continue
+                pairs = list(message.contents[1:])
+                for synth in self.synths(node):
+                    if synth.shift <= offset:
+                        continue
+                    sample = block + offset - synth.shift
+                    for key, value in zip(pairs[::2], pairs[1::2], strict=False):
+                        if not isinstance(value, str):
+                            synth.set_at(key if isinstance(key, str) else int(key),  # type: ignore[arg-type]
+                                         float(value), sample)  # type: ignore[arg-type]  # fmt: skip
+                    self._early.setdefault(id(message), set()).add(synth.id)
 
     def run(self, seconds: float) -> np.ndarray:
         """Process blocks covering ``seconds``; returns (frames, channels)."""
@@ -305,6 +361,7 @@ class EmbeddedServer:
         address = message.address
         args = list(message.contents)
         handler = _HANDLERS.get(str(address))
+        self._message = message
         if handler is None:
             self.problem(f"address/{address}", f"embedded engine ignores {address}")
             return
@@ -348,14 +405,22 @@ class EmbeddedServer:
         if not self._place(synth, action, target):
             self.on_node_end(node_id)
 
-    def _n_set(self, args: list[Any], _offset: int) -> None:
+    def _n_set(self, args: list[Any], offset: int) -> None:
         node = self.nodes.get(int(args[0]))
         if node is None:
             return
         pairs = args[1:]
+        done = self._early.get(id(self._message), ())
         for synth in self.synths(node):
+            if synth.id in done:
+                continue
+            sample = offset - synth.shift
             for key, value in zip(pairs[::2], pairs[1::2], strict=False):
-                synth.set(key if isinstance(key, str) else int(key), float(value))
+                name = key if isinstance(key, str) else int(key)
+                if sample > 0:
+                    synth.set_at(name, float(value), sample)
+                else:
+                    synth.set(name, float(value))
 
     def _n_map(self, args: list[Any], _offset: int) -> None:
         node = self.nodes.get(int(args[0]))
@@ -459,6 +524,14 @@ class EmbeddedServer:
             return
         if command == "sine1":
             buffer.sine1(int(args[2]), [float(a) for a in args[3:]])
+        elif command == "PreparePartConv":
+            source = self.buffers.get(int(args[2]))
+            if source is None or source.frames == 0:
+                self.problem(f"b_gen/partconv/{args[2]}",
+                             f"embedded engine: PreparePartConv: no impulse response in "
+                             f"buffer {args[2]}")  # fmt: skip
+                return
+            buffer.partconv_ir = source.data[:, 0].copy()
         else:
             self.problem(f"b_gen/{command}", f"embedded engine ignores /b_gen {command}")
 
@@ -485,6 +558,7 @@ _HANDLERS: dict[str, Callable[[EmbeddedServer, list[Any], int], None]] = {
     "/n_free": EmbeddedServer._n_free,
     "/n_run": EmbeddedServer._n_run,
     "/g_new": EmbeddedServer._g_new,
+    "/p_new": EmbeddedServer._g_new,
     "/g_freeAll": EmbeddedServer._g_free_all,
     "/g_deepFree": EmbeddedServer._g_free_all,
     "/c_set": EmbeddedServer._c_set,

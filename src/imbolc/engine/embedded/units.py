@@ -26,6 +26,8 @@ class Setup:
     special: int
     consts: tuple[float | None, ...]
     outputs: int
+    controls: tuple[int | None, ...] = ()
+    """For each input: the index of the control it reads directly (None: anything else)."""
 
 
 class Unit(ABC):

@@ -12,9 +12,11 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy.signal import lfilter
+from scipy.signal import lfilter as scipy_lfilter
 
+from imbolc.engine.embedded import jit
 from imbolc.engine.embedded.context import LOG001, Signal, scalar
+from imbolc.engine.embedded.jit import lfilter
 from imbolc.engine.embedded.units import Setup, Unit, register
 
 
@@ -88,8 +90,14 @@ class _Delay(Unit):
         block = self.ctx.block
         samples = np.maximum(self.delays(delay), self.min_back)
         fb = feedback(float(samples.mean()) / self.ctx.sample_rate, scalar(decay))
-        chunk = max(1, int(samples.min()) - (3 if self.interp == 4 else 1))
         out = np.empty(block)
+        kernels = jit.K
+        if kernels is not None:
+            line = self.line
+            line.pos = kernels.comb(line.data, line.pos, x, samples, 1, fb, self.interp,
+                                    allpass, out)  # fmt: skip
+            return out
+        chunk = max(1, int(samples.min()) - (3 if self.interp == 4 else 1))
         start = 0
         while start < block:
             end = min(block, start + chunk)
@@ -110,6 +118,14 @@ class _Delay(Unit):
 class Delay(_Delay):
     def calc(self, source: Signal, _max: Signal, delay: Signal) -> Signal:
         x = self.ctx.audio(source)
+        kernels = jit.K
+        if kernels is not None:
+            seconds = np.asarray(delay, dtype=np.float64) * self.ctx.sample_rate
+            samples, stride = jit.strided(np.clip(seconds, 0.0, self.max_samples))
+            out = np.empty(self.ctx.block)
+            line = self.line
+            line.pos = kernels.delay(line.data, line.pos, x, samples, stride, self.interp, out)
+            return out
         self.line.write(x)
         back = self.delays(delay) + (self.ctx.block - self.ctx.index)
         return self.line.read(back, self.interp)
@@ -191,6 +207,7 @@ class _Verb:
         self.lines = np.zeros((len(_COMBS), self.size))
         self.pos = 0
         self.back = delays[:, None] - np.arange(block)[None, :]
+        self.comb_delays = delays.astype(np.int64)
         self.rows = np.arange(len(_COMBS))[:, None]
         self.stores = np.zeros((len(_COMBS), 1))
         self.allpasses = [Line(n + spread + 8) for n in _ALLPASSES]
@@ -198,12 +215,24 @@ class _Verb:
 
     def run(self, x: np.ndarray, room: float, damp: float) -> np.ndarray:
         block = len(x)
+        kernels = jit.K
+        if kernels is not None:
+            total = np.empty(block)
+            stores = self.stores.reshape(-1).copy()
+            self.pos = kernels.verb_combs(self.lines, self.pos, stores, self.comb_delays, x,
+                                          room, damp, total)  # fmt: skip
+            self.stores = stores.reshape(-1, 1)
+            for k, line in enumerate(self.allpasses):
+                line.pos = kernels.verb_allpass(line.data, line.pos, self.allpass_delays[k],
+                                                total)  # fmt: skip
+            return total
         feedback_gain = room * 0.28 + 0.7
         damp1 = damp * 0.4
         damp2 = 1.0 - damp1
         columns = (self.pos - self.back[:, :block]) % self.size
         values = self.lines[self.rows, columns]
-        stored, self.stores = lfilter([damp2], [1.0, -damp1], values, axis=1, zi=self.stores)
+        stored, self.stores = scipy_lfilter([damp2], [1.0, -damp1], values, axis=1,
+                                            zi=self.stores)  # fmt: skip
         written = x[None, :] * 0.015 + stored * feedback_gain
         targets = (self.pos + np.arange(block)) % self.size
         self.lines[:, targets] = written
@@ -256,29 +285,43 @@ class FreeVerb2(Unit):
 
 @register("PitchShift")
 class PitchShift(Unit):
-    """Four overlapping grains read a delay line at ``ratio`` speed, triangle-windowed."""
+    """Four triangle-windowed grains a quarter window apart, as SC's: each window runs in
+    time (``window`` seconds) while its grain's delay starts where the ratio needs it,
+    ``(ratio - 1) × window`` above one (none below), and slides by ``1 - ratio`` per sample,
+    so every grain reads at ``ratio`` speed; at ratio 1 all read the input as it is. Each
+    grain restarts ``time_disp`` × a random share later, which decorrelates them as SC's."""
+
+    MAX_RATIO = 4.0
 
     def __init__(self, setup: Setup) -> None:
         super().__init__(setup)
         window = max(self.const(1, 0.2), 0.003)
-        self.line = Line(int(window * self.ctx.sample_rate * 2) + self.ctx.block + 8)
+        longest = window * self.ctx.sample_rate * self.MAX_RATIO  # ratio reach + scatter
+        self.line = Line(int(longest) + self.ctx.block + 16)
         self.phases = np.array([0.0, 0.25, 0.5, 0.75])
+        self.extra = np.zeros(4)
 
     def calc(self, source: Signal, window: Signal, ratio: Signal, _pitch_disp: Signal,
-             _time_disp: Signal) -> Signal:  # fmt: skip
+             time_disp: Signal) -> Signal:  # fmt: skip
         ctx = self.ctx
         x = ctx.audio(source)
         self.line.write(x)
         size = max(scalar(window), 0.003) * ctx.sample_rate
-        speed = (1.0 - scalar(ratio)) / size
-        steps = ctx.index + 1.0
+        r = min(max(scalar(ratio), 0.0), self.MAX_RATIO)
+        start = max(r - 1.0, 0.0) * size + 1.0
+        scatter = min(max(scalar(time_disp), 0.0) * ctx.sample_rate, size)
+        steps = (ctx.index + 1.0) / size
         out = np.zeros(ctx.block)
         for k in range(4):
-            phase = (self.phases[k] + speed * steps) % 1.0
+            raw = self.phases[k] + steps
+            restarts = np.floor(raw).astype(np.int64)
+            extra = np.concatenate(([self.extra[k]], ctx.rng.random(int(restarts[-1])) * scatter))
+            self.extra[k] = extra[-1]
+            phase = raw - restarts
             weight = 1.0 - np.abs(2.0 * phase - 1.0)
-            back = phase * size + (ctx.block - ctx.index) + 1.0
-            out += weight * self.line.read(back, 2)
-        self.phases = (self.phases + speed * ctx.block) % 1.0
+            delay = start + extra[restarts] + (1.0 - r) * phase * size
+            out += weight * self.line.read(delay + (ctx.block - ctx.index), 2)
+        self.phases = (self.phases + ctx.block / size) % 1.0
         return out * 0.5
 
 

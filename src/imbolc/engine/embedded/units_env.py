@@ -9,9 +9,10 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy.signal import lfilter
 
+from imbolc.engine.embedded import jit
 from imbolc.engine.embedded.context import LOG001, Signal, lag_coefficient, scalar
+from imbolc.engine.embedded.jit import lfilter
 from imbolc.engine.embedded.units import Setup, Unit, register
 
 
@@ -84,9 +85,40 @@ class EnvGen(Unit):
 
     def calc(self, gate: Signal, level_scale: Signal, level_bias: Signal, time_scale: Signal,
              done_action: Signal, *env: Signal) -> Signal:  # fmt: skip
-        g = scalar(gate)
         count = int(scalar(env[1]))
         release_node = int(scalar(env[2]))
+        self._gate(scalar(gate), count, release_node)
+        scale = scalar(time_scale)
+        begin = self.level
+        pieces: list[Piece] = []
+        remaining = self.dt
+        change = self._change()
+        if change is not None and not self.audio:
+            # A gate change inside the block: run up to its sample, then switch.
+            sample, value = change
+            before = min(sample * self.ctx.sample_dur, self.dt)
+            remaining = self._advance(pieces, remaining, before, count, release_node, scale,
+                                      done_action, env)  # fmt: skip
+            self._gate(value, count, release_node)
+        self._advance(pieces, remaining, remaining, count, release_node, scale, done_action, env)
+        lscale, lbias = scalar(level_scale), scalar(level_bias)
+        value = self.level * lscale + lbias
+        if not pieces or (len(pieces) == 1 and self.level == begin):
+            self.curve = value
+        else:
+            self.curve = self._sampled(pieces, begin, scale) * lscale + lbias
+        return self.ctx.full(value) if self.audio else value
+
+    def _change(self) -> tuple[int, float] | None:
+        """The gate's change inside this block (its sample and value), if one is pending."""
+        controls = self.setup.controls
+        index = controls[0] if controls else None
+        if index is None or not self.synth.pending:
+            return None
+        return self.synth.pending.get(index)
+
+    def _gate(self, g: float, count: int, release_node: int) -> None:
+        """SC's gate logic: a rise restarts, a fall releases (below -1: forced release)."""
         if g > 0.0 and self.gate <= 0.0:
             self.released = self.finished = False
             self.forced = 0.0
@@ -103,11 +135,14 @@ class EnvGen(Unit):
             self.forced = -g - 1.0
             self._begin(count)
         self.gate = g
-        remaining = self.dt
-        scale = scalar(time_scale)
-        begin = self.level
-        pieces: list[Piece] = []
-        while remaining > 0.0 and not self.finished and self.stage >= 0:
+
+    def _advance(self, pieces: list[Piece], remaining: float, budget: float, count: int,
+                 release_node: int, scale: float, done_action: Signal,
+                 env: tuple[Signal, ...]) -> float:  # fmt: skip
+        """Run the envelope for ``budget`` of the block's ``remaining`` seconds, adding the
+        segments crossed to ``pieces``; returns the seconds left in the block."""
+        limit = remaining - budget
+        while remaining > limit and not self.finished and self.stage >= 0:
             if self.stage >= count:
                 if self.stage == count and self.forced > 0.0:
                     target, duration, shape, curve = scalar(env[4 * count]), self.forced, 1, 0.0
@@ -120,10 +155,11 @@ class EnvGen(Unit):
                 duration = max(scalar(env[base + 1]) * scale, 0.0)
                 shape, curve = int(scalar(env[base + 2])), scalar(env[base + 3])
             left = duration - self.elapsed
-            used = min(max(left, 0.0), remaining)
+            span = remaining - limit
+            used = min(max(left, 0.0), span)
             pieces.append((self.dt - remaining, used, self.start, target, shape, curve,
                            self.elapsed, duration))  # fmt: skip
-            if left <= remaining:
+            if left <= span:
                 remaining -= max(left, 0.0)
                 self.level = target
                 next_stage = self.stage + 1
@@ -138,20 +174,20 @@ class EnvGen(Unit):
                     break
                 self._begin(next_stage)
             else:
-                self.elapsed += remaining
-                remaining = 0.0
+                self.elapsed += span
+                remaining = limit
                 self.level = _interpolate(self.start, target, self.elapsed / duration, shape, curve)
-        lscale, lbias = scalar(level_scale), scalar(level_bias)
-        value = self.level * lscale + lbias
-        if not pieces or (len(pieces) == 1 and self.level == begin):
-            self.curve = value
-        else:
-            self.curve = self._sampled(pieces, begin, scale) * lscale + lbias
-        return self.ctx.full(value) if self.audio else value
+        return limit
 
     def _sampled(self, pieces: list[Piece], begin: float, scale: float) -> np.ndarray:
         """The level at each sample end of this block from the segments it crossed."""
         ctx = self.ctx
+        kernels = jit.K
+        if kernels is not None:
+            out = np.empty(ctx.block)
+            rows = np.array(pieces, dtype=np.float64)
+            kernels.envelope(out, rows, ctx.sample_dur, begin, np.array([self.level]))
+            return out
         times = (ctx.index + 1.0) * ctx.sample_dur
         out = np.full(ctx.block, self.level)
         for start, used, a, b, shape, curve, elapsed, duration in pieces:

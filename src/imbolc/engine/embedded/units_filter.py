@@ -13,9 +13,10 @@ from abc import abstractmethod
 from collections.abc import Sequence
 
 import numpy as np
-from scipy.signal import lfilter
 
+from imbolc.engine.embedded import jit
 from imbolc.engine.embedded.context import LOG001, Signal, scalar
+from imbolc.engine.embedded.jit import lfilter
 from imbolc.engine.embedded.units import Setup, Unit, register
 
 SQRT2 = math.sqrt(2.0)
@@ -47,15 +48,25 @@ class _Filter(Unit):
             if not all(math.isfinite(v) for v in (*b, *a)):
                 b, a = [1.0], [1.0]
             size = max(len(a), len(b)) - 1
-            self.coefficients = (np.asarray(b, dtype=np.float64),
-                                 np.asarray(a, dtype=np.float64))  # fmt: skip
+            num = np.zeros(size + 1)
+            den = np.zeros(size + 1)
+            num[: len(b)], den[: len(a)] = b, a
+            self.coefficients = (num / den[0], den / den[0])
             if size != len(self.zi):
                 self.zi = np.zeros(size)
         if not isinstance(source, np.ndarray):
             source = self.ctx.full(source)
         num, den = self.coefficients
         if len(self.zi) == 0:
-            return source * (num[0] / den[0])
+            return source * num[0]
+        kernels = jit.K
+        if kernels is not None and source.dtype == np.float64:
+            out = np.empty(len(source))
+            if not self.primed:
+                self.primed = True
+                kernels.iir(num, den, source[:1], self.zi, out[:1])
+            kernels.iir(num, den, source, self.zi, out)
+            return out
         if not self.primed:
             # SC's constructors run one sample first: an impulse at the start counts twice.
             self.primed = True

@@ -5,9 +5,9 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy.signal import lfilter
 
 from imbolc.engine.embedded.context import Signal, scalar
+from imbolc.engine.embedded.jit import lfilter
 from imbolc.engine.embedded.units import Setup, Unit, register
 
 # Paul Kellet's refined pinking filter: six one-poles plus a direct path, each run as an

@@ -8,6 +8,7 @@ from abc import abstractmethod
 
 import numpy as np
 
+from imbolc.engine.embedded import jit
 from imbolc.engine.embedded.context import Context, Signal, scalar
 from imbolc.engine.embedded.units import Setup, Unit, register
 
@@ -98,6 +99,12 @@ class Saw(_Phase):
 
     def calc(self, freq: Signal) -> Signal:
         dt = freq * self.step
+        kernels = jit.K
+        if kernels is not None and self.audio:
+            increments, stride = jit.strided(dt)
+            out = np.empty(self.ctx.block)
+            self.phase = kernels.saw(out, self.phase, increments, stride) % 1.0
+            return out
         t = self.phases(freq) % 1.0
         return t - 0.5 - 0.5 * polyblep(t, dt)
 
@@ -108,6 +115,14 @@ class Pulse(_Phase):
 
     def calc(self, freq: Signal, width: Signal = 0.5) -> Signal:
         dt = freq * self.step
+        kernels = jit.K
+        if kernels is not None and self.audio:
+            increments, stride = jit.strided(dt)
+            widths, width_stride = jit.strided(width)
+            out = np.empty(self.ctx.block)
+            after = kernels.pulse(out, self.phase, increments, stride, widths, width_stride)
+            self.phase = after % 1.0
+            return out
         t = self.phases(freq) % 1.0
         w = np.clip(width, 0.001, 0.999)
         high = np.where(t < w, 1.0, 0.0) - w
