@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import json
+import os
 import shutil
 import signal
 import sys
@@ -21,7 +22,7 @@ from imbolc.core.errors import ImbolcError
 from imbolc.core.midifile import export_midi, import_midi
 from imbolc.core.ports import RenderOptions
 from imbolc.core.project import Project
-from imbolc.core.summary import check_project, summarize
+from imbolc.core.summary import summarize
 from imbolc.core.templates import blank_project, demo_project
 from imbolc.persist import (
     ProjectSaver,
@@ -32,6 +33,8 @@ from imbolc.persist import (
     load_project,
     restore_checkpoint,
 )
+from imbolc.persist.files import create_project_file
+from imbolc.persist.salvage import check_file, salvage
 from imbolc.userdirs import config_dir, read_config, state_dir
 
 COMMANDS = (
@@ -116,7 +119,7 @@ def cmd_new(args: argparse.Namespace, config: Config) -> int:
     path = Path(args.project)
     _refuse_overwrite(path, args.force)
     project = demo_project(config.defaults) if args.demo else blank_project(config.defaults)
-    _save(project, path)
+    create_project_file(path, project, replace=args.force)
     print(f"created {path}" + (" with the demo song" if args.demo else ""))
     return 0
 
@@ -131,10 +134,19 @@ def cmd_info(args: argparse.Namespace, _config: Config) -> int:
 
 
 def cmd_check(args: argparse.Namespace, _config: Config) -> int:
-    problems = check_project(load_project(args.project))
-    for problem in problems:
+    """Every problem in the file; with ``--salvage OUT`` a new file of what is readable."""
+    if args.salvage is not None:
+        out = Path(args.salvage)
+        if out.resolve() == Path(args.project).resolve():
+            raise CliError(f"{out}: --salvage writes a new file, not the one being checked")
+        found = salvage(args.project, out, replace_out=args.force)
+    else:
+        found = check_file(args.project)
+    for problem in found.problems:
         print(f"{args.project}: {problem}")
-    if problems:
+    if args.salvage is not None:
+        print(f"wrote what was readable to {args.salvage}")
+    if found.problems:
         return 1
     print(f"{args.project}: ok")
     return 0
@@ -144,7 +156,7 @@ def cmd_import_midi(args: argparse.Namespace, _config: Config) -> int:
     path = Path(args.project)
     _refuse_overwrite(path, args.force)
     project = import_midi(args.midi, source=args.source)
-    _save(project, path)
+    create_project_file(path, project, replace=args.force)
     info = summarize(project)
     print(f"imported {args.midi}: {len(info['instruments'])} instruments, {info['notes']} notes")
     return 0
@@ -184,9 +196,11 @@ def cmd_render(args: argparse.Namespace, config: Config) -> int:
     )
     show = _progress_bar if sys.stderr.isatty() else None
     renderer = render if engine == "scsynth" else render_embedded
-    result = renderer(project, args.output, options, stems_dir=args.stems, progress=show)
-    if show is not None:
-        sys.stderr.write("\n")
+    try:  # the renderer writes beside the target and renames; Ctrl+C removes its partial file
+        result = renderer(project, args.output, options, stems_dir=args.stems, progress=show)
+    finally:
+        if show is not None:
+            sys.stderr.write("\n")
     for problem in result.problems:
         print(f"imbolc: warning: {problem}", file=sys.stderr)
     print(
@@ -354,6 +368,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     check = sub.add_parser("check", help="check a project file for problems")
     check.add_argument("project", metavar="PROJECT")
+    check.add_argument("--salvage", metavar="OUT", help="write what is readable to a new file")
+    check.add_argument("--force", action="store_true", help="replace an existing OUT")
     check.set_defaults(run=cmd_check)
 
     imp = sub.add_parser("import-midi", help="create a project from a MIDI file")
@@ -435,8 +451,46 @@ def _exit_on(signum: int, _frame: object) -> None:
     raise SystemExit(128 + signum)
 
 
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+"""0: done; 1: the command failed or ``check`` found problems; 2: the command line is wrong."""
+EXIT_INTERRUPTED = 128 + signal.SIGINT
+EXIT_BROKEN_PIPE = 128 + signal.SIGPIPE
+"""What a shell reports for a process ended by SIGINT / SIGPIPE: the conventional statuses."""
+
+
+def _unknown_word(args_list: Sequence[str]) -> str | None:
+    """The first word when it is no command, no existing file and no project file name."""
+    if not args_list or args_list[0].startswith("-"):
+        return None
+    word = args_list[0]
+    path = Path(word)
+    if path.exists() or path.suffix or "/" in word or "\\" in word:
+        return None
+    return word
+
+
+def _quiet_stdout() -> None:
+    """After a closed pipe: send what is still buffered nowhere, so exiting stays silent."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run imbolc; returns the process exit status."""
+    try:
+        return _main(argv)
+    except BrokenPipeError:
+        _quiet_stdout()
+        return EXIT_BROKEN_PIPE
+    except KeyboardInterrupt:
+        print("imbolc: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+
+
+def _main(argv: Sequence[str] | None) -> int:
     # A closed terminal (SIGHUP) or a kill (SIGTERM) unwinds normally, so the audio server
     # and everything else we started is stopped instead of orphaned.
     for signum in (signal.SIGTERM, signal.SIGHUP):
@@ -444,18 +498,32 @@ def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     subcommand = bool(args_list) and (args_list[0] in COMMANDS or args_list[0] in ("-h", "--help"))
     parser = build_parser() if subcommand else build_launch_parser()
+    unknown = None if subcommand else _unknown_word(args_list)
+    if unknown is not None:
+        parser.print_usage(sys.stderr)
+        print(
+            f"imbolc: error: {unknown!r} is not a command or an existing file; commands: "
+            f"{', '.join(COMMANDS)} (a new project is named with a suffix, e.g. "
+            f"{unknown}.imbolc)",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
     args = parser.parse_args(args_list)
     config, warnings = read_config()
     for warning in warnings:
         print(f"imbolc: warning: {warning}", file=sys.stderr)
     try:
-        return int(args.run(args, config))
+        result = int(args.run(args, config))
+        sys.stdout.flush()  # a closed pipe shows here, inside the handler in main
+        return result
     except ImbolcError as error:
         print(f"imbolc: error: {error}", file=sys.stderr)
-        return 1
+        return EXIT_FAILED
+    except BrokenPipeError:
+        raise
     except OSError as error:
         print(f"imbolc: error: {error}", file=sys.stderr)
-        return 1
+        return EXIT_FAILED
 
 
 if __name__ == "__main__":

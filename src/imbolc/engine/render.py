@@ -176,6 +176,7 @@ def deliver(
         raise RenderError(f"cannot write {out_path}: folder {out_path.parent} does not exist")
     stems_path = None if stems_dir is None else _stems_folder(Path(stems_dir))
     staging = _claim(out_path)
+    stem_staging: list[Path] = []
     try:
         began = time.perf_counter()
         data, duration, problems = raw_render(project, options, stems_path is not None, progress)
@@ -189,11 +190,17 @@ def deliver(
             for k, inst in enumerate(project.instruments.items):
                 name = re.sub(r"[^A-Za-z0-9_.-]+", "_", inst.name).strip("_") or f"inst{inst.id}"
                 stem = stems_path / f"{inst.id:02d}-{name}.wav"
-                _write_wav(stem, unlimited[:, 2 + 2 * k : 4 + 2 * k], rate, subtype)
+                stem_staging.append(_claim(stem))
+                channels = unlimited[:, 2 + 2 * k : 4 + 2 * k]
+                _write_wav(stem_staging[-1], channels, rate, subtype, shown_as=stem)
                 stem_paths.append(stem)
+        for stem, staged in zip(stem_paths, stem_staging, strict=True):
+            os.replace(staged, stem)
         os.replace(staging, out_path)
     finally:
         staging.unlink(missing_ok=True)
+        for staged in stem_staging:
+            staged.unlink(missing_ok=True)
     if progress is not None:
         progress(1.0)
     wall = time.perf_counter() - began

@@ -395,6 +395,8 @@ def describe(exc: sqlite3.Error) -> str:
         return "not an imbolc project (not an SQLite database)"
     if "no such table" in text or "no such column" in text:
         return f"not a complete imbolc project ({text})"
+    if "Could not decode to UTF-8" in text:
+        return f"text that is not valid UTF-8 in the file ({text})"
     if "malformed" in text:
         return f"the file is corrupt ({text})"
     return text
