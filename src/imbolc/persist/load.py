@@ -94,6 +94,26 @@ def _unpacked(blob: bytes, kind: type[T], column: str) -> T:
         raise ValueError(f"column {column}: {exc}") from exc
 
 
+class InvalidText(bytes):
+    """What the tolerant reader holds for a text value that is not UTF-8 (its raw bytes)."""
+
+
+def _tolerant_text(raw: bytes) -> str | InvalidText:
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return InvalidText(raw)
+
+
+def _invalid_text_problem(row: Row, kind: type[Any]) -> str | None:
+    for n, value in enumerate(row):
+        if isinstance(value, InvalidText):
+            fields = msgspec.structs.fields(kind)
+            column = fields[n].name if n < len(fields) else str(n + 1)
+            return f"column {column}: text that is not valid UTF-8 ({bytes(value)[:40]!r})"
+    return None
+
+
 class Reader:
     """Runs the queries of one load. Strict (``problems`` None) stops at the first bad value;
     tolerant collects every problem in ``problems`` and skips what it cannot read."""
@@ -101,6 +121,8 @@ class Reader:
     def __init__(self, conn: sqlite3.Connection, problems: list[str] | None = None) -> None:
         self.conn = conn
         self.problems = problems
+        if problems is not None:
+            conn.text_factory = _tolerant_text
 
     def select(self, sql: str, *params: object, table: str = "", owner: str = "") -> list[Row]:
         """The rows of ``sql``; tolerant keeps the rows read before a damaged page or table."""
@@ -130,8 +152,9 @@ class Reader:
             try:
                 kept.extend(decode([row], kind))
             except DECODE_ERRORS as exc:
-                problem = str(exc).replace("row 1:", f"row {number}:")
-                self.problems.append(f"{_at(table, owner)}: {problem} (row skipped)")
+                bad_text = _invalid_text_problem(row, kind)
+                problem = bad_text or str(exc).replace("row 1:", f"row {number}:")
+                self.problems.append(f"{_at(table, owner)}: {problem} (row {number} skipped)")
         return kept
 
     def rows(
