@@ -5,7 +5,7 @@ from __future__ import annotations
 import platform
 import sys
 
-from bench import core_bench, embedded_bench, engine_bench, net_bench, tui_bench
+from bench import core_bench, embedded_bench, engine_bench, fuzz_bench, net_bench, tui_bench
 
 SUITES = {
     "core": core_bench.run,
@@ -13,6 +13,7 @@ SUITES = {
     "embedded": embedded_bench.run,
     "net": net_bench.run,
     "tui": tui_bench.run,
+    "fuzz": fuzz_bench.run,
 }
 
 

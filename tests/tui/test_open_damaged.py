@@ -1,0 +1,50 @@
+"""Opening a damaged project file from the TUI shows the clear error naming the file and
+keeps the current project; the damaged file is left as it was."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from imbolc.compose import PersistIO
+from imbolc.core.store import Store
+from imbolc.core.templates import demo_project
+from imbolc.persist import save_project
+from imbolc.tui import ImbolcApp
+from tui_fakes import FakeEngine
+
+pytestmark = pytest.mark.asyncio
+
+
+def _damaged(path: Path) -> None:
+    save_project(path, demo_project())
+    conn = sqlite3.connect(path)
+    conn.execute("UPDATE settings SET key = CAST(x'43ff' AS TEXT)")
+    conn.commit()
+    conn.close()
+
+
+async def test_opening_a_damaged_recent_project_shows_the_error_naming_it(
+    tmp_path: Path, store: Store, engine: FakeEngine
+) -> None:
+    damaged = tmp_path / "damaged.imbolc"
+    _damaged(damaged)
+    before = damaged.read_bytes()
+    messages: list[str] = []
+    io = PersistIO(tmp_path / "recovery", "embedded", messages.append, tmp_path / "recent")
+    io._remember(damaged)
+    app = ImbolcApp(store, engine, io, tmp_path / "current.imbolc", None)
+    shown = store.state
+    async with app.run_test() as pilot:
+        await pilot.press("f6", "o")
+        await pilot.pause()
+        errors = [n.message for n in app._notifications if "Not opened" in n.message]
+    io.close()
+    assert errors, "no error was shown"
+    assert str(damaged) in errors[0]
+    assert "UTF-8" in errors[0]
+    assert store.state is shown
+    assert app.document.path == tmp_path / "current.imbolc"
+    assert damaged.read_bytes() == before
