@@ -7,13 +7,13 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from tui_fakes import FakeEngine
 
 from imbolc.compose import PersistIO
 from imbolc.core.store import Store
 from imbolc.core.templates import demo_project
 from imbolc.persist import save_project
 from imbolc.tui import ImbolcApp
-from tui_fakes import FakeEngine
 
 pytestmark = pytest.mark.asyncio
 
