@@ -83,8 +83,8 @@ def _outcome(path: Path) -> str:
 
 def run() -> str:
     """Fuzz and return the Markdown table of outcomes per original file."""
-    cases = int(os.environ.get("IMBOLC_FUZZ_CASES", DEFAULT_CASES))
-    seed = int(os.environ.get("IMBOLC_FUZZ_SEED", 14))
+    cases = int(os.environ.get("IMBOLC_FUZZ_CASES", str(DEFAULT_CASES)))
+    seed = int(os.environ.get("IMBOLC_FUZZ_SEED", "14"))
     rng = random.Random(seed)
     folder = Path(tempfile.mkdtemp(prefix="imbolc-fuzz-"))
     counts: dict[str, Counter[str]] = {}

@@ -15,6 +15,7 @@ import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, NoReturn
 
 from imbolc import __version__
 from imbolc.core.config import Config
@@ -36,6 +37,9 @@ from imbolc.persist import (
 from imbolc.persist.files import create_project_file
 from imbolc.persist.salvage import check_file, salvage
 from imbolc.userdirs import config_dir, read_config, state_dir
+
+if TYPE_CHECKING:
+    from imbolc.session_wiring import Hosted
 
 COMMANDS = (
     "new",
@@ -271,15 +275,18 @@ def cmd_serve(args: argparse.Namespace, config: Config) -> int:
     handle = hosted.handle
     print(f"serving {path} on {args.host}:{handle.port} ({hosted.engine.status().backend})")
     if args.headless:
+        # Ctrl+C stops the server even when a shell started it with SIGINT ignored.
+        signal.signal(signal.SIGINT, _exit_on)
         try:
             handle.serve_forever()
-        except KeyboardInterrupt:
+        except (KeyboardInterrupt, SystemExit):
             print("stopping")
         finally:
-            handle.stop()
-            hosted.io.close()
+            said = _save_before_stopping(hosted, path, project)
+            handle.stop(f"the server is stopping ({said})")
             hosted.engine.shutdown()
-        return 0
+        print(said)
+        _exit_now(0)
     everything = [inst.id for inst in project.instruments.items]
     joined = join(
         "127.0.0.1", handle.port, name=args.name, own=everything, secret=secret,
@@ -291,6 +298,37 @@ def cmd_serve(args: argparse.Namespace, config: Config) -> int:
         handle.stop()
 
     return run_client_app(joined, path, config_dir(), leave)
+
+
+STOP_SAVE_SECONDS = 0.6
+"""How long a stopping server waits for its last save (the whole stop fits in one second)."""
+
+
+def _save_before_stopping(hosted: Hosted, path: Path, loaded: Project) -> str:
+    """Save the shared project before the clients are told the server is going."""
+    state = hosted.handle.state
+    if hosted.autosaver is not None:
+        hosted.autosaver.stop(0.2)
+    try:
+        if state is loaded and path.exists():
+            hosted.io.close(STOP_SAVE_SECONDS)
+            return "no unsaved changes"
+        hosted.io.save(state, path)
+        result = hosted.io.close(STOP_SAVE_SECONDS)
+    except (ImbolcError, OSError, TimeoutError) as error:
+        return f"saving {path} failed: {error}"
+    if result is not None and not result.ok:
+        return f"saving {path} failed: {result.error}"
+    return f"saved {path}"
+
+
+def _exit_now(status: int) -> NoReturn:
+    """End the process at once: everything it started is stopped and saved by now, and the
+    interpreter's own teardown of the loaded audio and numeric libraries takes about a second
+    more, which would break "stops within one second"."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(status)
 
 
 def cmd_join(args: argparse.Namespace, _config: Config) -> int:

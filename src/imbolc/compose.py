@@ -182,12 +182,14 @@ class PersistIO:
 
             render_embedded(project, target, RenderOptions(), progress=progress)
 
-    def close(self, timeout: float = 30.0) -> None:
-        """Finish pending saves and stop the writer."""
+    def close(self, timeout: float = 30.0) -> SaveResult | None:
+        """Finish pending saves and stop the writer; the last save's result (None: none)."""
+        result = None
         if self._saver is not None:
-            self._saver.flush(timeout)
+            result = self._saver.flush(timeout)
             self._saver.close()
             self._saver = None
+        return result
 
 
 def run_app(

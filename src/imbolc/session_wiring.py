@@ -186,10 +186,17 @@ def run_client_app(
 class Hosted:
     """A server running on its own thread with its store, engine, saver and autosave."""
 
-    def __init__(self, handle: ServerHandle, engine: EnginePort, io: PersistIO) -> None:
+    def __init__(
+        self,
+        handle: ServerHandle,
+        engine: EnginePort,
+        io: PersistIO,
+        autosaver: Autosaver | None = None,
+    ) -> None:
         self.handle = handle
         self.engine = engine
         self.io = io
+        self.autosaver = autosaver
 
 
 def start_host(
@@ -223,13 +230,14 @@ def start_host(
             store, host=host, port=port, secret=secret, engine=engine, save=save,
             name=socket.gethostname() or "imbolc", wire=wire, advertise=True,
         )  # fmt: skip
+        autosaver = None
         if config.runtime.autosave:
             autosaver = Autosaver(
                 path, config.runtime.autosave_interval_minutes, state_dir,
                 get_state=lambda: store.state, revision=lambda: store.revision,
             )  # fmt: skip
             autosaver.start()
-        return Hosted(handle, engine, io)
+        return Hosted(handle, engine, io, autosaver)
 
     if not on_thread:
         return setup()
