@@ -53,6 +53,7 @@ COMMANDS = (
     "join",
     "checkpoint",
     "recover",
+    "protocol-schema",
 )
 ENGINES = ("auto", "scsynth", "embedded")
 DEFAULT_NET_PORT = 9999  # as the original; imbolc.net.DEFAULT_PORT
@@ -385,6 +386,14 @@ def cmd_recover(args: argparse.Namespace, _config: Config) -> int:
     return 0
 
 
+def cmd_protocol_schema(_args: argparse.Namespace, _config: Config) -> int:
+    """Print the collaboration protocol as JSON Schema (generated from the message Structs)."""
+    from imbolc.net.protocol_schema import protocol_schema
+
+    print(json.dumps(protocol_schema(), indent=2))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser for every subcommand."""
     parser = argparse.ArgumentParser(
@@ -468,6 +477,9 @@ def build_parser() -> argparse.ArgumentParser:
     rec = sub.add_parser("recover", help="restore a project from its autosave")
     rec.add_argument("project", metavar="PROJECT")
     rec.set_defaults(run=cmd_recover)
+
+    schema = sub.add_parser("protocol-schema", help="print the network protocol as JSON Schema")
+    schema.set_defaults(run=cmd_protocol_schema)
     return parser
 
 
