@@ -117,7 +117,8 @@ def cmd_launch(args: argparse.Namespace, config: Config) -> int:
     from imbolc.compose import run_app
 
     engine = args.engine or config.runtime.engine
-    return run_app(project, path, config, engine, state_dir(), config_dir())
+    read_only = bool(args.read_only)
+    return run_app(project, path, config, engine, state_dir(), config_dir(), read_only)
 
 
 def cmd_new(args: argparse.Namespace, config: Config) -> int:
@@ -493,6 +494,9 @@ def build_launch_parser() -> argparse.ArgumentParser:
     parser.add_argument("project", nargs="?", metavar="PROJECT")
     parser.add_argument("--engine", choices=ENGINES, default=None, help="audio engine")
     parser.add_argument("--summary", action="store_true", help="print the project and exit")
+    parser.add_argument(
+        "--read-only", action="store_true", help="open without saving to it (another edits it)"
+    )
     parser.set_defaults(run=cmd_launch)
     return parser
 

@@ -33,6 +33,8 @@ from imbolc.persist import (
     load_project,
     restore_checkpoint,
 )
+from imbolc.persist.errors import ProjectFileError
+from imbolc.persist.lock import ProjectLock
 
 Report = Callable[[str], None]
 
@@ -114,6 +116,9 @@ class PersistIO:
         """Told the absolute path of every project file saved to or opened."""
         self._saver: ProjectSaver | None = None
         self._recent_lock = threading.Lock()
+        self._lock: ProjectLock | None = None
+        self.read_only: Path | None = None
+        """A project opened read-only (another process edits it): never saved to."""
 
     def _saved(self, result: SaveResult) -> None:
         if result.ok:
@@ -121,9 +126,25 @@ class PersistIO:
         else:
             self.report(f"saving {result.path} failed: {result.error}")
 
+    def hold(self, path: Path) -> None:
+        """Lock ``path`` for editing by this process (ProjectLocked if another edits it)."""
+        target = Path(path).expanduser().absolute()
+        if self._lock is not None and self._lock.project == target:
+            return
+        taken = ProjectLock.acquire(target)
+        self._finish_saves()
+        if self._lock is not None:
+            self._lock.release()
+        self._lock = taken
+        self.read_only = None
+
     def save(self, project: Project, path: Path) -> None:
+        target = Path(path).expanduser().absolute()
+        if self.read_only is not None and self.read_only == target:
+            raise ProjectFileError(path, "opened read-only: save it under another name")
+        self.hold(target)
         if self._saver is None or self._saver.path != Path(path):
-            self.close()
+            self._finish_saves()
             self._saver = ProjectSaver(Path(path), on_result=self._saved)
         self._saver.save(project)
         self._remember(Path(path))
@@ -132,7 +153,21 @@ class PersistIO:
         return load_project(path)
 
     def open(self, path: Path) -> Project:
-        project = load_project(path)
+        target = Path(path).expanduser().absolute()
+        if self._lock is not None and self._lock.project == target:
+            project = load_project(path)
+        else:
+            taken = ProjectLock.acquire(target)
+            try:
+                project = load_project(path)
+            except BaseException:
+                taken.release()
+                raise
+            self._finish_saves()
+            if self._lock is not None:
+                self._lock.release()
+            self._lock = taken
+            self.read_only = None
         self._remember(Path(path))
         return project
 
@@ -182,14 +217,23 @@ class PersistIO:
 
             render_embedded(project, target, RenderOptions(), progress=progress)
 
-    def close(self, timeout: float = 30.0) -> SaveResult | None:
-        """Finish pending saves and stop the writer; the last save's result (None: none)."""
+    def _finish_saves(self, timeout: float = 30.0) -> SaveResult | None:
         result = None
         if self._saver is not None:
             result = self._saver.flush(timeout)
             self._saver.close()
             self._saver = None
         return result
+
+    def close(self, timeout: float = 30.0) -> SaveResult | None:
+        """Finish pending saves, stop the writer and give up the lock; the last save's
+        result (None: none)."""
+        try:
+            return self._finish_saves(timeout)
+        finally:
+            if self._lock is not None:
+                self._lock.release()
+                self._lock = None
 
 
 def run_app(
@@ -199,8 +243,12 @@ def run_app(
     engine: str,
     state_dir: Path,
     config_dir: Path,
+    read_only: bool = False,
 ) -> int:
-    """Open the terminal interface on ``project`` with an engine and autosave; returns 0."""
+    """Open the terminal interface on ``project`` with an engine and autosave; returns 0.
+
+    ``path`` is locked for this process, unless ``read_only`` (then it is never saved to).
+    """
     from imbolc.tui import ImbolcApp
 
     store = Store(project)
@@ -213,8 +261,12 @@ def run_app(
         else:
             messages.append(message)
 
-    port = start_engine(project, store, engine, report)
     io = PersistIO(state_dir, engine, report, state_dir / "recent.json")
+    if path is not None and read_only:
+        io.read_only = path.expanduser().absolute()
+    elif path is not None:
+        io.hold(path)  # ProjectLocked: another imbolc edits it (the message offers read-only)
+    port = start_engine(project, store, engine, report)
     autosaver: Autosaver | None = None
 
     def autosave(project_path: Path) -> None:

@@ -219,8 +219,9 @@ def start_host(
 
     def setup() -> Hosted:
         store = Store(project)
-        engine = start_engine(project, store, engine_name, report)
         io = PersistIO(state_dir, engine_name, report, state_dir / "recent.json")
+        io.hold(path)  # one editor per file: refuse to serve a project another imbolc edits
+        engine = start_engine(project, store, engine_name, report)
 
         def save() -> str:
             io.save(store.state, path)

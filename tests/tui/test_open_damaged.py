@@ -48,3 +48,25 @@ async def test_opening_a_damaged_recent_project_shows_the_error_naming_it(
     assert store.state is shown
     assert app.document.path == tmp_path / "current.imbolc"
     assert damaged.read_bytes() == before
+
+
+async def test_opening_a_project_another_imbolc_edits_says_so_and_offers_read_only(
+    tmp_path: Path, store: Store, engine: FakeEngine
+) -> None:
+    from imbolc.persist.lock import ProjectLock
+
+    other = tmp_path / "other.imbolc"
+    save_project(other, demo_project())
+    io = PersistIO(tmp_path / "recovery", "embedded", [].append, tmp_path / "recent")
+    io._remember(other)
+    app = ImbolcApp(store, engine, io, tmp_path / "current.imbolc", None)
+    shown = store.state
+    with ProjectLock.acquire(other):  # as if another imbolc process were editing it
+        async with app.run_test() as pilot:
+            await pilot.press("f6", "o")
+            await pilot.pause()
+            errors = [n.message for n in app._notifications if "Not opened" in n.message]
+    io.close()
+    assert errors and "open in another imbolc" in errors[0]
+    assert "--read-only" in errors[0]
+    assert store.state is shown
