@@ -77,7 +77,27 @@ def codec_rows(project: Project) -> list[list[object]]:
              f"{enc['msgpack']:.1f}", f"{enc['json']:.1f}", f"{enc['json'] / enc['msgpack']:.1f}×",
              f"{dec['msgpack']:.1f}", f"{dec['json']:.1f}", f"{dec['json'] / dec['msgpack']:.1f}×"]
         )  # fmt: skip
+    rows.append(packed_snapshot_row(project))
     return rows
+
+
+def packed_snapshot_row(project: Project) -> list[object]:
+    """The snapshot as each wire sends it: deflated msgpack against plain JSON (frames)."""
+    packer, plain = Codec("msgpack"), Codec("json")
+    packed_message = packer.snapshot(1, project, "")
+    packed = packer.frame(packed_message)
+    json_frame = plain.frame(plain.snapshot(1, project, ""))
+    decoded = packer.decode_server(packed[4:])
+    enc_p = _timed(lambda: packer.frame(packer.snapshot(1, project, "")))
+    enc_j = _timed(lambda: plain.frame(plain.snapshot(1, project, "")))
+    dec_p = _timed(lambda: packer.unpack(packer.decode_server(packed[4:]), 1 << 28))
+    dec_j = _timed(lambda: plain.decode_server(json_frame[4:]))
+    assert packer.unpack(decoded, 1 << 28).project == project
+    return [
+        "full snapshot as sent (msgpack deflated)", f"{len(packed):,}", f"{len(json_frame):,}",
+        f"{len(json_frame) / len(packed):.2f}×", f"{enc_p:.1f}", f"{enc_j:.1f}",
+        f"{enc_j / enc_p:.1f}×", f"{dec_p:.1f}", f"{dec_j:.1f}", f"{dec_j / dec_p:.1f}×",
+    ]  # fmt: skip
 
 
 # --- (2) one note against the whole roll -----------------------------------------------------

@@ -18,7 +18,7 @@ from imbolc.net import ClientStore, ServerHandle
 from imbolc.net.codec import Codec, FrameReader
 from imbolc.net.config import ServerConfig
 from imbolc.net.events import Committed
-from imbolc.net.messages import Act, Error, Hello, Ping, Pong, Rejected
+from imbolc.net.messages import PROTOCOL_VERSION, Act, Error, Hello, Ping, Pong, Rejected
 
 if TYPE_CHECKING:
     from conftest import FakeClock, Wire
@@ -36,7 +36,7 @@ def test_a_flood_is_slowed_to_the_inbox_rate_and_answered(
 ) -> None:
     wire = make_wire(config=SMALL)
     wire.join("ana", own=[1])
-    flooder = wire.raw(CODEC.frame(Hello(1, __version__, "flood")))
+    flooder = wire.raw(CODEC.frame(Hello(PROTOCOL_VERSION, __version__, "flood")))
     wire.sent.clear()
     wire.server.receive(flooder, b"".join(CODEC.frame(Ping(n)) for n in range(150)))
     wire.pump()
@@ -55,7 +55,7 @@ def test_a_flood_beyond_the_backlog_is_dropped_with_the_reason(
     wire = make_wire(config=SMALL)
     ana = wire.join("ana", own=[1])
     bob = wire.join("bob")
-    flooder = wire.raw(CODEC.frame(Hello(1, __version__, "flood")))
+    flooder = wire.raw(CODEC.frame(Hello(PROTOCOL_VERSION, __version__, "flood")))
     wire.sent.clear()
     refused = [CODEC.frame(Act(n, act.AddNote(1, n, 10, 60))) for n in range(300)]
     wire.server.receive(flooder, b"".join(refused))
@@ -87,7 +87,7 @@ def test_other_clients_keep_their_latency_while_one_floods(
 
     listener.on_event(arrived)
     flood = socket.create_connection(("127.0.0.1", server.port), timeout=5.0)
-    flood.sendall(CODEC.frame(Hello(1, __version__, "flooder")))
+    flood.sendall(CODEC.frame(Hello(PROTOCOL_VERSION, __version__, "flooder")))
     told: list[object] = []
     closed = threading.Event()
 

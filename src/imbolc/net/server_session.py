@@ -383,7 +383,7 @@ class ServerSession:
         cached = self._snapshot_cache
         if cached is not None and cached[0] == key:
             return cached[1]
-        frame = self.codec.frame(m.Snapshot(self.revision, self.store.state, reason))
+        frame = self.codec.frame(self.codec.snapshot(self.revision, self.store.state, reason))
         self._snapshot_cache = (key, frame)
         return frame
 

@@ -20,6 +20,7 @@ from imbolc import __version__
 from imbolc.core.project import Project
 from imbolc.persist import schema
 from imbolc.persist.errors import ProjectFileError
+from imbolc.persist.legacy import decode_either
 
 MAX_NAME_LENGTH = 200
 
@@ -127,8 +128,8 @@ def restore_checkpoint(path: Path | str, checkpoint_id: int) -> Project:
     if found is None:
         raise ProjectFileError(target, f"no checkpoint with id {checkpoint_id!r}")
     try:
-        return msgspec.msgpack.decode(found[0], type=Project)
-    except (msgspec.ValidationError, msgspec.DecodeError, TypeError) as exc:
+        return decode_either(found[0], Project)  # a file not yet upgraded holds the map form
+    except (msgspec.ValidationError, msgspec.DecodeError, TypeError, ValueError) as exc:
         raise ProjectFileError(target, f"checkpoint {checkpoint_id} is invalid ({exc})") from exc
 
 

@@ -17,7 +17,7 @@ from imbolc.persist.errors import ProjectFileError
 APPLICATION_ID = 0x494D424C
 """``IMBL``: marks an SQLite file as an imbolc project."""
 FORMAT_NAME = "imbolc-project"
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 """The version this build writes; it reads every version from 1 up to this one."""
 SQLITE_HEADER = b"SQLite format 3\x00"
 BUSY_TIMEOUT_SECONDS = 10.0
@@ -335,7 +335,22 @@ def _add_midi(conn: sqlite3.Connection) -> None:
     conn.execute("ALTER TABLE settings ADD COLUMN midi TEXT DEFAULT NULL")
 
 
-MIGRATIONS: dict[int, Migration] = {1: _add_click_muted, 2: _add_midi}
+def _positional_blobs(conn: sqlite3.Connection) -> None:
+    """Version 4 writes the large structs positionally (``array_like``): the msgpack blobs
+    of clip lanes and checkpoint snapshots are re-encoded from their older map form."""
+    from imbolc.core.automation import AutomationLane
+    from imbolc.core.project import Project
+    from imbolc.persist.legacy import reencoded
+
+    for ident, blob in conn.execute("SELECT id, lanes FROM clips").fetchall():
+        lanes = reencoded(blob, tuple[AutomationLane, ...])
+        conn.execute("UPDATE clips SET lanes = ? WHERE id = ?", (lanes, ident))
+    for ident, blob in conn.execute("SELECT id, snapshot FROM checkpoints").fetchall():
+        snapshot = reencoded(blob, Project)
+        conn.execute("UPDATE checkpoints SET snapshot = ? WHERE id = ?", (snapshot, ident))
+
+
+MIGRATIONS: dict[int, Migration] = {1: _add_click_muted, 2: _add_midi, 3: _positional_blobs}
 """``MIGRATIONS[n]`` upgrades a version-``n`` file to version ``n + 1``."""
 
 
