@@ -29,7 +29,7 @@ def big_project() -> Project:
                 Note(k * 480, 240, rng.randrange(36, 96), rng.randrange(40, 127))
                 for k in range(157)
             ),
-        )  # fmt: skip
+        )
         for inst in project.instruments.items
     )
     lanes = tuple(
