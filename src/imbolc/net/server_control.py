@@ -18,9 +18,12 @@ from imbolc.net.messages import (
     Meter,
     Notice,
     Peak,
+    Ping,
+    Pong,
     Release,
     ReleasePrivilege,
     RequestPrivilege,
+    RequestSnapshot,
     Save,
     Shutdown,
     TransportCommand,
@@ -156,6 +159,17 @@ class Control:
         s.reply(conn, Accepted(msg.seq, "the server is stopping"))
         s.emit(ShutdownRequested(client.id, client.name))
         s.shutdown(f"stopped by {client.name}")
+
+    def request_snapshot(
+        self, conn: Connection, client: ClientRecord, msg: RequestSnapshot
+    ) -> None:
+        """Send the whole project (after whatever is pending)."""
+        self.session.flush()
+        self.session.send_snapshot(conn, msg.reason[:200] or "request")
+
+    def ping(self, conn: Connection, client: ClientRecord, msg: Ping) -> None:
+        """Answer with the same nonce."""
+        self.session.reply(conn, Pong(msg.nonce))
 
 
 def meter_frame(engine: EnginePort) -> Meter | None:

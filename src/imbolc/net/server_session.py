@@ -14,7 +14,6 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from imbolc.core.effects import RoutingChanged
 from imbolc.core.ports import EnginePort
 from imbolc.core.project import Project
 from imbolc.core.store import Commit, Store
@@ -39,13 +38,11 @@ from imbolc.net.outbox import FrameKind
 from imbolc.net.pacing import TokenBucket
 from imbolc.net.restore import (
     Restore,
-    RestoreReason,
-    restore_between,
 )
 from imbolc.net.roster import ClientRecord, Roster
 from imbolc.net.server_connection import Close, Connection, Output, Send
 from imbolc.net.server_control import Control, Meters
-from imbolc.net.server_edits import Edits
+from imbolc.net.server_edits import Edits, commit_op, follow_ownership
 from imbolc.net.server_handshake import Handshake
 
 SaveHook = Callable[[], str]
@@ -116,8 +113,8 @@ class ServerSession:
             m.TransportCommand: control.transport,
             m.Save: control.save,
             m.Shutdown: control.shutdown,
-            m.RequestSnapshot: self._on_request_snapshot,
-            m.Ping: self._on_ping,
+            m.RequestSnapshot: control.request_snapshot,
+            m.Ping: control.ping,
             m.Pong: lambda conn, client, msg: None,
             m.Goodbye: self._on_goodbye,
             m.Hello: self._on_late_handshake,
@@ -448,37 +445,14 @@ class ServerSession:
         if commit.reason == "load":
             self._on_load()
             return
-        op: Any
-        if self._restore is not None:
-            op = self._restore
-        elif commit.reason == "action" and commit.action is not None:
-            op = commit.action
-        else:
-            kind: RestoreReason = (
-                "undo"
-                if commit.reason == "undo"
-                else "redo"
-                if commit.reason == "redo"
-                else "rollback"
-            )
-            op = restore_between(commit.old, commit.new, kind, kind)
+        op = commit_op(commit, self._restore)
         self.revision += 1
         self._known = commit.new
         self._pending.append(m.CommitRecord(self.revision, origin, seq, op))
         if self.revision % self.config.hash_interval == 0:
             self._hash_due.append((self.revision, commit.new))
-        self._follow_ownership(commit, origin)
-
-    def _follow_ownership(self, commit: Commit, origin: int) -> None:
-        for change in commit.effects.changes:
-            if not isinstance(change, RoutingChanged):
-                continue
-            ident = int(change.instrument_id)
-            if change.kind == "added" and origin != HOST_ID and ident not in self.roster.owners:
-                self.roster.owners[ident] = origin
-                self._peers_dirty = True
-            elif change.kind == "deleted" and self.roster.owners.pop(ident, None) is not None:
-                self._peers_dirty = True
+        if follow_ownership(self.roster, commit, origin):
+            self._peers_dirty = True
 
     def _on_load(self) -> None:
         for client in self.roster.clients.values():
@@ -488,15 +462,6 @@ class ServerSession:
         if self.roster.drop_missing(self.store.state):
             self._peers_dirty = True
         self._resync_everyone("load")
-
-    def _on_request_snapshot(
-        self, conn: Connection, client: ClientRecord, msg: m.RequestSnapshot
-    ) -> None:
-        self.flush()
-        self.send_snapshot(conn, msg.reason[:200] or "request")
-
-    def _on_ping(self, conn: Connection, client: ClientRecord, msg: m.Ping) -> None:
-        self.reply(conn, m.Pong(msg.nonce))
 
     def _on_goodbye(self, conn: Connection, client: ClientRecord, msg: m.Goodbye) -> None:
         self._outputs.append(Close(conn.id, "goodbye"))

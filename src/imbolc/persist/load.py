@@ -9,12 +9,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections import defaultdict
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TypeVar
-
-import msgspec
 
 from imbolc.core.arrangement import Arrangement, Clip, Placement
 from imbolc.core.automation import Automation, AutomationLane, AutomationPoint, AutomationTarget
@@ -41,6 +36,7 @@ from imbolc.core.project import Project
 from imbolc.core.session import Click, Humanize, MusicalSettings, Session
 from imbolc.persist import rows, schema
 from imbolc.persist.errors import ProjectFileError
+from imbolc.persist.reader import BadValue, Reader, json_value, unpacked, where
 from imbolc.persist.rows import (
     BusEffectRow,
     BusRow,
@@ -48,140 +44,13 @@ from imbolc.persist.rows import (
     InstrumentRow,
     LaneRow,
     OwnedParamRow,
-    Row,
     SettingsRow,
     StageRow,
     TrackRow,
-    decode_rows,
-    decode_tuple,
 )
 
-T = TypeVar("T")
-
-DECODE_ERRORS = (msgspec.ValidationError, msgspec.DecodeError, ValueError)
 DEFAULT_SETTINGS = SettingsRow(*rows.settings_row(Project())[1:])
 """The settings of a new project: what a file whose settings row is lost falls back to."""
-
-
-class BadValue(Exception):
-    """A row holds a value of the wrong type or shape; the message says where."""
-
-
-@contextmanager
-def where(table: str, owner: str = "") -> Iterator[None]:
-    """Turn decoding errors inside into a BadValue naming the table (and owning object)."""
-    try:
-        yield
-    except DECODE_ERRORS as exc:
-        raise BadValue(f"{_at(table, owner)}: {exc}") from exc
-
-
-def _at(table: str, owner: str) -> str:
-    return f"table {table}" + (f" ({owner})" if owner else "")
-
-
-def _json(text: str, kind: type[T], column: str) -> T:
-    try:
-        return msgspec.json.decode(text, type=kind)
-    except DECODE_ERRORS as exc:
-        raise ValueError(f"column {column}: {exc}") from exc
-
-
-def _unpacked(blob: bytes, kind: type[T], column: str) -> T:
-    try:
-        return msgspec.msgpack.decode(blob, type=kind)
-    except DECODE_ERRORS as exc:
-        raise ValueError(f"column {column}: {exc}") from exc
-
-
-class InvalidText(bytes):
-    """What the tolerant reader holds for a text value that is not UTF-8 (its raw bytes)."""
-
-
-def _tolerant_text(raw: bytes) -> str | InvalidText:
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError:
-        return InvalidText(raw)
-
-
-def _invalid_text_problem(row: Row, kind: type[Any]) -> str | None:
-    for n, value in enumerate(row):
-        if isinstance(value, InvalidText):
-            fields = msgspec.structs.fields(kind)
-            column = fields[n].name if n < len(fields) else str(n + 1)
-            return f"column {column}: text that is not valid UTF-8 ({bytes(value)[:40]!r})"
-    return None
-
-
-class Reader:
-    """Runs the queries of one load. Strict (``problems`` None) stops at the first bad value;
-    tolerant collects every problem in ``problems`` and skips what it cannot read."""
-
-    def __init__(self, conn: sqlite3.Connection, problems: list[str] | None = None) -> None:
-        self.conn = conn
-        self.problems = problems
-        if problems is not None:
-            conn.text_factory = _tolerant_text
-
-    def select(self, sql: str, *params: object, table: str = "", owner: str = "") -> list[Row]:
-        """The rows of ``sql``; tolerant keeps the rows read before a damaged page or table."""
-        if self.problems is None:
-            return self.conn.execute(sql, params).fetchall()
-        found: list[Row] = []
-        try:
-            for row in self.conn.execute(sql, params):
-                found.append(row)
-        except (sqlite3.Error, ValueError) as exc:
-            text = schema.describe(exc) if isinstance(exc, sqlite3.Error) else str(exc)
-            self.problems.append(f"{_at(table, owner)}: rows after {len(found)} unreadable: {text}")
-        return found
-
-    def decoded(
-        self, found: list[Row], kind: type[T], table: str, owner: str = "", *, model: bool = False
-    ) -> list[T]:
-        """Rows type-checked into ``kind``; tolerant drops (and reports) each bad row."""
-        decode = decode_tuple if model else decode_rows
-        try:
-            return list(decode(found, kind))
-        except DECODE_ERRORS as exc:
-            if self.problems is None:
-                raise BadValue(f"{_at(table, owner)}: {exc}") from exc
-        kept: list[T] = []
-        for number, row in enumerate(found, 1):
-            try:
-                kept.extend(decode([row], kind))
-            except DECODE_ERRORS as exc:
-                bad_text = _invalid_text_problem(row, kind)
-                problem = bad_text or str(exc).replace("row 1:", f"row {number}:")
-                self.problems.append(f"{_at(table, owner)}: {problem} (row {number} skipped)")
-        return kept
-
-    def rows(
-        self, sql: str, *params: object, kind: type[T], table: str, owner: str = ""
-    ) -> list[T]:
-        """Select and decode into row Structs."""
-        found = self.select(sql, *params, table=table, owner=owner)
-        return self.decoded(found, kind, table, owner)
-
-    def items(
-        self, sql: str, *params: object, kind: type[T], table: str, owner: str = ""
-    ) -> tuple[T, ...]:
-        """Select and decode straight into model Structs."""
-        found = self.select(sql, *params, table=table, owner=owner)
-        return tuple(self.decoded(found, kind, table, owner, model=True))
-
-    def each(self, items: list[Any], build: Callable[[Any], T]) -> tuple[T, ...]:
-        """``build`` over every item; tolerant skips (and reports) the items it cannot build."""
-        out: list[T] = []
-        for item in items:
-            try:
-                out.append(build(item))
-            except BadValue as exc:
-                if self.problems is None:
-                    raise
-                self.problems.append(f"{exc} (skipped)")
-        return tuple(out)
 
 
 def settings_problems(s: SettingsRow) -> list[str]:
@@ -259,9 +128,9 @@ def _read_instrument(r: Reader, row: InstrumentRow) -> Instrument:
             name=row.name,
             source=row.source,
             source_params=source_params,
-            envelope=_json(row.envelope, Envelope, "envelope"),
+            envelope=json_value(row.envelope, Envelope, "envelope"),
             chain=chain,
-            lfo=_json(row.lfo, Lfo, "lfo"),
+            lfo=json_value(row.lfo, Lfo, "lfo"),
             mixer=MixerStrip(
                 level=row.level,
                 pan=row.pan,
@@ -274,15 +143,15 @@ def _read_instrument(r: Reader, row: InstrumentRow) -> Instrument:
             polyphonic=row.polyphonic,
             voice_cap=row.voice_cap,
             active=row.active,
-            arpeggiator=_json(row.arpeggiator, Arpeggiator, "arpeggiator"),
+            arpeggiator=json_value(row.arpeggiator, Arpeggiator, "arpeggiator"),
             chord_shape=row.chord_shape,
-            groove=_json(row.groove, Groove, "groove"),
+            groove=json_value(row.groove, Groove, "groove"),
             layer_group=None if row.layer_group is None else LayerGroupId(row.layer_group),
             octave_offset=row.octave_offset,
             sampler=None
             if row.sampler is None
-            else _unpacked(row.sampler, SamplerConfig, "sampler"),
-            kit=None if row.kit is None else _unpacked(row.kit, KitConfig, "kit"),
+            else unpacked(row.sampler, SamplerConfig, "sampler"),
+            kit=None if row.kit is None else unpacked(row.kit, KitConfig, "kit"),
             next_stage_id=row.next_stage_id,
         )
 
@@ -359,8 +228,8 @@ def _read_clips(r: Reader) -> tuple[Clip, ...]:
 
     def clip(row: ClipRow) -> Clip:
         with where("clips", f"clip {row.id}"):
-            notes = _unpacked(row.notes, tuple[Note, ...], "notes")
-            lanes = _unpacked(row.lanes, tuple[AutomationLane, ...], "lanes")
+            notes = unpacked(row.notes, tuple[Note, ...], "notes")
+            lanes = unpacked(row.lanes, tuple[AutomationLane, ...], "lanes")
         return Clip(
             ClipId(row.id), row.name, InstrumentId(row.instrument_id), row.length_ticks, notes,
             lanes,
@@ -380,7 +249,7 @@ def _midi(r: Reader, text: str | None) -> MidiSettings:
 
     def parse(raw: str) -> MidiSettings:
         with where("settings"):
-            return _json(raw, MidiSettings, "midi")
+            return json_value(raw, MidiSettings, "midi")
 
     found = r.each([text], parse)
     return found[0] if found else MidiSettings()
