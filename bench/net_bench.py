@@ -7,13 +7,20 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import math
+import os
 import random
 import select
+import signal
 import socket
 import statistics
+import subprocess
+import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import msgspec
@@ -21,7 +28,7 @@ import msgspec
 from bench.projects import build_project
 from bench.timing import median_us, percentile, table, time_each
 from imbolc import __version__
-from imbolc.core.actions import AddNote, AddNotes, SetSourceParam
+from imbolc.core.actions import AddNote, AddNotes, SetBpm, SetSourceParam
 from imbolc.core.instrument import Instrument
 from imbolc.core.notes import Note, PianoRoll
 from imbolc.core.project import Project
@@ -29,7 +36,7 @@ from imbolc.core.store import Store
 from imbolc.net import ClientConfig, ServerConfig, connect, start_server_thread
 from imbolc.net.client_session import ClientSession
 from imbolc.net.codec import Codec, FrameReader
-from imbolc.net.events import Committed
+from imbolc.net.events import Committed, ServerClosed
 from imbolc.net.messages import (
     PROTOCOL_VERSION,
     Act,
@@ -271,6 +278,51 @@ def _send_quietly(sock: socket.socket, data: bytes) -> None:
         sock.sendall(data)
 
 
+# --- (3c) stopping a headless server ----------------------------------------------------------
+
+
+def stop_times(signum: int, runs: int = 3) -> list[object]:
+    """Median seconds from the signal to the client's Goodbye and to the process's exit."""
+    told_all, exited_all = [], []
+    for _ in range(runs):
+        with tempfile.TemporaryDirectory() as folder:
+            told, exited = _one_stop(Path(folder), signum)
+        told_all.append(told)
+        exited_all.append(exited)
+    name = signal.Signals(signum).name
+    return [name, f"{statistics.median(told_all):.3f}", f"{statistics.median(exited_all):.3f}"]
+
+
+def _one_stop(folder: Path, signum: int) -> tuple[float, float]:
+    env = dict(os.environ, IMBOLC_CONFIG_DIR=str(folder / "c"), IMBOLC_STATE_DIR=str(folder / "s"))
+    process = subprocess.Popen(
+        [sys.executable, "-m", "imbolc", "serve", str(folder / "song.imbolc"), "--headless",
+         "--host", "127.0.0.1", "--port", "0", "--engine", "embedded"],
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env,
+    )  # fmt: skip
+    try:
+        assert process.stdout is not None
+        port = int(process.stdout.readline().split(":")[-1].split()[0])
+        client = connect("127.0.0.1", port, name="ana", want_privilege=True)
+        said: list[float] = []
+        client.on_event(
+            lambda e: said.append(time.monotonic()) if isinstance(e, ServerClosed) else None
+        )
+        client.dispatch(SetBpm(97.0))
+        client.wait_until(lambda c: c.revision == 1, 5.0)
+        start = time.monotonic()
+        process.send_signal(signum)
+        process.wait(timeout=10)
+        exited = time.monotonic() - start
+        client.wait_until(lambda c: bool(said), 2.0)
+        client.close()
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    return (said[0] - start if said else math.inf), exited
+
+
 # --- (4) server CPU per broadcast -----------------------------------------------------------
 
 
@@ -395,6 +447,13 @@ def run() -> str:
             "refused edits (ms; 100 edits at 100/s)",
             ["server", "p50", "p99", "max", "answers the flooder got", "why it was dropped"],
             [flood_latency(False), flood_latency(True)],
+        )
+    )
+    out.append(
+        table(
+            "Stopping `imbolc serve --headless` (seconds, median of 3; it saves first)",
+            ["signal", "signal → clients told", "signal → process gone"],
+            [stop_times(signal.SIGTERM), stop_times(signal.SIGINT)],
         )
     )
     return "\n".join(out)
