@@ -217,8 +217,8 @@ def test_ctrl_c_during_render_stops_and_removes_the_partial_file(tmp_path: Path)
     assert child.poll() is None, "the render finished before it could be interrupted"
     child.send_signal(signal.SIGINT)
     _out, err = child.communicate(timeout=30)
-    assert child.returncode == 128 + signal.SIGINT
-    assert b"interrupted" in err
-    assert b"Traceback" not in err
+    assert child.returncode == 128 + signal.SIGINT, err
+    assert b"interrupted" in err, err
+    assert b"Traceback" not in err, err
     left = sorted(p.name for p in tmp_path.iterdir() if not p.name.endswith(("-wal", "-shm")))
     assert left == ["long.imbolc"]

@@ -9,13 +9,11 @@ from __future__ import annotations
 import argparse
 import getpass
 import json
-import os
 import shutil
 import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
 
 from imbolc import __version__
 from imbolc.core.config import Config
@@ -25,6 +23,15 @@ from imbolc.core.ports import RenderOptions
 from imbolc.core.project import Project
 from imbolc.core.summary import summarize
 from imbolc.core.templates import blank_project, demo_project
+from imbolc.exits import (
+    EXIT_BROKEN_PIPE,
+    EXIT_FAILED,
+    EXIT_INTERRUPTED,
+    EXIT_USAGE,
+    exit_now,
+    quiet_stdout,
+    unknown_word,
+)
 from imbolc.persist import (
     ProjectSaver,
     create_checkpoint,
@@ -37,9 +44,6 @@ from imbolc.persist import (
 from imbolc.persist.files import create_project_file
 from imbolc.persist.salvage import check_file, salvage
 from imbolc.userdirs import config_dir, read_config, state_dir
-
-if TYPE_CHECKING:
-    from imbolc.session_wiring import Hosted
 
 COMMANDS = (
     "new",
@@ -260,7 +264,7 @@ def _secret(args: argparse.Namespace) -> bytes | None:
 
 
 def cmd_serve(args: argparse.Namespace, config: Config) -> int:
-    from imbolc.session_wiring import join, run_client_app, start_host
+    from imbolc.session_wiring import join, run_client_app, save_before_stopping, start_host
 
     path = Path(args.project)
     project = load_project(path) if path.exists() else blank_project(config.defaults)
@@ -284,11 +288,11 @@ def cmd_serve(args: argparse.Namespace, config: Config) -> int:
         except (KeyboardInterrupt, SystemExit):
             print("stopping")
         finally:
-            said = _save_before_stopping(hosted, path, project)
+            said = save_before_stopping(hosted, path, project)
             handle.stop(f"the server is stopping ({said})")
             hosted.engine.shutdown()
         print(said)
-        _exit_now(0)
+        exit_now(0)
     everything = [inst.id for inst in project.instruments.items]
     joined = join(
         "127.0.0.1", handle.port, name=args.name, own=everything, secret=secret,
@@ -300,37 +304,6 @@ def cmd_serve(args: argparse.Namespace, config: Config) -> int:
         handle.stop()
 
     return run_client_app(joined, path, config_dir(), leave)
-
-
-STOP_SAVE_SECONDS = 0.6
-"""How long a stopping server waits for its last save (the whole stop fits in one second)."""
-
-
-def _save_before_stopping(hosted: Hosted, path: Path, loaded: Project) -> str:
-    """Save the shared project before the clients are told the server is going."""
-    state = hosted.handle.state
-    if hosted.autosaver is not None:
-        hosted.autosaver.stop(0.2)
-    try:
-        if state is loaded and path.exists():
-            hosted.io.close(STOP_SAVE_SECONDS)
-            return "no unsaved changes"
-        hosted.io.save(state, path)
-        result = hosted.io.close(STOP_SAVE_SECONDS)
-    except (ImbolcError, OSError, TimeoutError) as error:
-        return f"saving {path} failed: {error}"
-    if result is not None and not result.ok:
-        return f"saving {path} failed: {result.error}"
-    return f"saved {path}"
-
-
-def _exit_now(status: int) -> NoReturn:
-    """End the process at once: everything it started is stopped and saved by now, and the
-    interpreter's own teardown of the loaded audio and numeric libraries takes about a second
-    more, which would break "stops within one second"."""
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os._exit(status)
 
 
 def cmd_join(args: argparse.Namespace, _config: Config) -> int:
@@ -505,39 +478,12 @@ def _exit_on(signum: int, _frame: object) -> None:
     raise SystemExit(128 + signum)
 
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
-"""0: done; 1: the command failed or ``check`` found problems; 2: the command line is wrong."""
-EXIT_INTERRUPTED = 128 + signal.SIGINT
-EXIT_BROKEN_PIPE = 128 + signal.SIGPIPE
-"""What a shell reports for a process ended by SIGINT / SIGPIPE: the conventional statuses."""
-
-
-def _unknown_word(args_list: Sequence[str]) -> str | None:
-    """The first word when it is no command, no existing file and no project file name."""
-    if not args_list or args_list[0].startswith("-"):
-        return None
-    word = args_list[0]
-    path = Path(word)
-    if path.exists() or path.suffix or "/" in word or "\\" in word:
-        return None
-    return word
-
-
-def _quiet_stdout() -> None:
-    """After a closed pipe: send what is still buffered nowhere, so exiting stays silent."""
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError):
-        pass
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     """Run imbolc; returns the process exit status."""
     try:
         return _main(argv)
     except BrokenPipeError:
-        _quiet_stdout()
+        quiet_stdout()
         return EXIT_BROKEN_PIPE
     except KeyboardInterrupt:
         print("imbolc: interrupted", file=sys.stderr)
@@ -552,7 +498,7 @@ def _main(argv: Sequence[str] | None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     subcommand = bool(args_list) and (args_list[0] in COMMANDS or args_list[0] in ("-h", "--help"))
     parser = build_parser() if subcommand else build_launch_parser()
-    unknown = None if subcommand else _unknown_word(args_list)
+    unknown = None if subcommand else unknown_word(args_list)
     if unknown is not None:
         parser.print_usage(sys.stderr)
         print(

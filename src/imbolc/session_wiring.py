@@ -278,3 +278,26 @@ def pick_server(found: list[ServerInfo], ask: Callable[[str], str] = input) -> S
 def discover_servers(timeout: float = 3.0) -> list[ServerInfo]:
     """Servers announcing themselves with mDNS."""
     return discover(timeout)
+
+
+STOP_SAVE_SECONDS = 0.6
+"""How long a stopping server waits for its last save (the whole stop fits in one second)."""
+
+
+def save_before_stopping(hosted: Hosted, path: Path, loaded: Project) -> str:
+    """Save the shared project before the clients are told the server is going; the line to
+    tell them (what was saved, or why it could not be)."""
+    state = hosted.handle.state
+    if hosted.autosaver is not None:
+        hosted.autosaver.stop(0.2)
+    try:
+        if state is loaded and path.exists():
+            hosted.io.close(STOP_SAVE_SECONDS)
+            return "no unsaved changes"
+        hosted.io.save(state, path)
+        result = hosted.io.close(STOP_SAVE_SECONDS)
+    except (ImbolcError, OSError, TimeoutError) as error:
+        return f"saving {path} failed: {error}"
+    if result is not None and not result.ok:
+        return f"saving {path} failed: {result.error}"
+    return f"saved {path}"
