@@ -147,3 +147,20 @@ def test_salvage_of_a_lost_settings_row_uses_the_defaults(saved_file: Path, tmp_
     rescued = load_project(out)
     assert rescued.session.settings.bpm == 120.0
     assert check_project(rescued) == []
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "fragment"),
+    [
+        ("tick", "-480", "tick -480"),
+        ("duration", "0", "duration 0"),
+        ("velocity", "0", "velocity 0"),
+    ],
+)
+def test_a_note_the_actions_could_not_make_is_refused(
+    saved_file: Path, column: str, value: str, fragment: str
+) -> None:
+    edit(saved_file, f"UPDATE notes SET {column} = {value} WHERE instrument_id = 1 AND seq = 0")
+    refused(saved_file, "table notes", "note 1", fragment)
+    found = check_file(saved_file)
+    assert any(fragment in problem and "skipped" in problem for problem in found.problems)

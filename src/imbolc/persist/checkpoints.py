@@ -53,6 +53,8 @@ def _writing(path: Path) -> Iterator[sqlite3.Connection]:
         conn.execute("COMMIT")
     except sqlite3.Error as exc:
         raise ProjectFileError(path, schema.describe(exc)) from exc
+    except UnicodeDecodeError as exc:
+        raise ProjectFileError(path, f"text that is not valid UTF-8 in the file ({exc})") from exc
     finally:
         if conn.in_transaction:
             conn.execute("ROLLBACK")
@@ -69,6 +71,8 @@ def _reading(path: Path) -> Iterator[sqlite3.Connection]:
         yield conn
     except sqlite3.Error as exc:
         raise ProjectFileError(path, schema.describe(exc)) from exc
+    except UnicodeDecodeError as exc:
+        raise ProjectFileError(path, f"text that is not valid UTF-8 in the file ({exc})") from exc
     finally:
         conn.close()
 

@@ -11,6 +11,7 @@ import sqlite3
 from collections import defaultdict
 from pathlib import Path
 
+from imbolc.core.apply.notes import MAX_TICK
 from imbolc.core.arrangement import Arrangement, Clip, Placement
 from imbolc.core.automation import Automation, AutomationLane, AutomationPoint, AutomationTarget
 from imbolc.core.ids import BusId, ClipId, InstrumentId, LaneId, LayerGroupId, StageId
@@ -190,6 +191,32 @@ def _read_buses(r: Reader) -> tuple[Bus, ...]:
     return r.each(bus_rows, lambda row: _read_bus(r, row))
 
 
+def _note_problem(note: Note) -> str | None:
+    if not 0 <= note.tick <= MAX_TICK:
+        return f"tick {note.tick} is outside 0..{MAX_TICK}"
+    if not 1 <= note.duration <= MAX_TICK:
+        return f"duration {note.duration} is outside 1..{MAX_TICK}"
+    if not 0 <= note.pitch <= 127 or not 1 <= note.velocity <= 127:
+        return f"pitch {note.pitch} / velocity {note.velocity} is outside 0..127 / 1..127"
+    if not 0.0 <= note.probability <= 1.0:
+        return f"probability {note.probability!r} is outside 0..1"
+    return None
+
+
+def sound_notes(r: Reader, notes: tuple[Note, ...], table: str, owner: str) -> tuple[Note, ...]:
+    """``notes`` if every one is a note the actions could make; else strict refuses and
+    tolerant drops the others (MIDI export, scheduling and rendering rely on the ranges)."""
+    problems = [(n, p) for n, note in enumerate(notes, 1) if (p := _note_problem(note))]
+    if not problems:
+        return notes
+    if r.problems is None:
+        number, problem = problems[0]
+        raise BadValue(f"table {table} ({owner}): note {number}: {problem}")
+    for number, problem in problems:
+        r.problems.append(f"table {table} ({owner}): note {number}: {problem} (skipped)")
+    return tuple(note for note in notes if _note_problem(note) is None)
+
+
 def _read_tracks(r: Reader) -> tuple[Track, ...]:
     sql_tracks = "SELECT instrument_id FROM tracks ORDER BY position, instrument_id"
     track_rows = r.rows(sql_tracks, kind=TrackRow, table="tracks")
@@ -201,7 +228,7 @@ def _read_tracks(r: Reader) -> tuple[Track, ...]:
     def track(row: TrackRow) -> Track:
         owner = f"track of instrument {row.instrument_id}"
         notes = r.items(sql, row.instrument_id, kind=Note, table="notes", owner=owner)
-        return Track(InstrumentId(row.instrument_id), notes)
+        return Track(InstrumentId(row.instrument_id), sound_notes(r, notes, "notes", owner))
 
     return r.each(track_rows, track)
 
@@ -230,6 +257,7 @@ def _read_clips(r: Reader) -> tuple[Clip, ...]:
         with where("clips", f"clip {row.id}"):
             notes = unpacked(row.notes, tuple[Note, ...], "notes")
             lanes = unpacked(row.lanes, tuple[AutomationLane, ...], "lanes")
+        notes = sound_notes(r, notes, "clips", f"clip {row.id}")
         return Clip(
             ClipId(row.id), row.name, InstrumentId(row.instrument_id), row.length_ticks, notes,
             lanes,

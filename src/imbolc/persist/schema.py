@@ -381,6 +381,13 @@ def inspect(conn: sqlite3.Connection, path: Path) -> int | None:
 
     Raises ProjectFileError for a foreign, newer or malformed file.
     """
+    try:
+        return _inspect(conn, path)
+    except UnicodeDecodeError as exc:  # a damaged table name or meta value
+        raise ProjectFileError(path, f"text that is not valid UTF-8 in the file ({exc})") from exc
+
+
+def _inspect(conn: sqlite3.Connection, path: Path) -> int | None:
     app_id = conn.execute("PRAGMA application_id").fetchone()[0]
     tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
     if not tables and app_id == 0:
