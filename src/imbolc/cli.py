@@ -7,6 +7,7 @@ subcommands create, inspect, check, import and export projects.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import getpass
 import json
 import shutil
@@ -42,6 +43,7 @@ from imbolc.persist import (
     restore_checkpoint,
 )
 from imbolc.persist.files import create_project_file
+from imbolc.persist.lock import ProjectLock
 from imbolc.persist.salvage import check_file, salvage
 from imbolc.userdirs import config_dir, read_config, state_dir
 
@@ -326,14 +328,25 @@ def cmd_join(args: argparse.Namespace, _config: Config) -> int:
 
 def cmd_checkpoint(args: argparse.Namespace, _config: Config) -> int:
     path = Path(args.project)
+    if args.action == "list":
+        for info in list_checkpoints(path):
+            print(f"{info.id:>4}  {info.created_at}  {info.name}")
+        return 0
+    with _editing(path):
+        return _change_checkpoints(args, path)
+
+
+def _editing(path: Path) -> contextlib.AbstractContextManager[object]:
+    """Hold the project's lock while a command writes to it (refused if another edits it)."""
+    return ProjectLock.acquire(path) if path.is_file() else contextlib.nullcontext()
+
+
+def _change_checkpoints(args: argparse.Namespace, path: Path) -> int:
     if args.action == "create":
         if not args.name:
             raise CliError("checkpoint create needs a NAME")
         create_checkpoint(path, args.name, load_project(path))
         print(f"checkpoint {args.name!r} created")
-    elif args.action == "list":
-        for info in list_checkpoints(path):
-            print(f"{info.id:>4}  {info.created_at}  {info.name}")
     elif args.action == "restore":
         project = restore_checkpoint(path, _checkpoint_id(args.name))
         _save(project, path)
@@ -355,7 +368,8 @@ def cmd_recover(args: argparse.Namespace, _config: Config) -> int:
     recovery = find_recovery(path, state_dir())
     if recovery is None:
         raise CliError(f"no autosave newer than {path} was found")
-    _save(load_project(recovery), path)
+    with _editing(path):
+        _save(load_project(recovery), path)
     print(f"recovered {path} from {recovery}")
     return 0
 

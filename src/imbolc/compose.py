@@ -171,6 +171,15 @@ class PersistIO:
         self._remember(Path(path))
         return project
 
+    def open_read_only(self, path: Path) -> Project:
+        project = load_project(path)
+        self._finish_saves()
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None
+        self.read_only = Path(path).expanduser().absolute()
+        return project
+
     def recent_projects(self) -> list[Path]:
         if self.recent_file is None:
             return []

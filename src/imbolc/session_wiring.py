@@ -77,7 +77,8 @@ class RemoteIO:
     def _server_side(self, *_args: Any) -> Any:
         raise ImbolcError("the project file lives on the server: do this there")
 
-    load = open = restore_checkpoint = create_checkpoint = delete_checkpoint = _server_side
+    load = open = open_read_only = restore_checkpoint = create_checkpoint = _server_side
+    delete_checkpoint = _server_side
     render = _server_side
 
     def recent_projects(self) -> list[Path]:

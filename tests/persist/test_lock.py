@@ -116,3 +116,22 @@ def test_serving_a_file_another_process_edits_is_refused(song: Path, tmp_path: P
         child.wait()
     assert done.returncode == 1
     assert f"open in another imbolc (process {child.pid}" in done.stderr
+
+
+def test_checkpoint_commands_refuse_a_file_another_process_edits(
+    song: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from imbolc.cli import main
+
+    child = _holder(song, tmp_path)
+    try:
+        before = song.read_bytes()
+        assert main(["checkpoint", "create", str(song), "mine"]) == 1
+        assert "open in another imbolc" in capsys.readouterr().err
+        assert main(["checkpoint", "list", str(song)]) == 0  # reading is fine
+        assert song.read_bytes() == before
+    finally:
+        child.kill()
+        child.wait()
+    assert main(["checkpoint", "create", str(song), "mine"]) == 0
+    assert not lock_path(song).exists()

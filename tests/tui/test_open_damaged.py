@@ -68,5 +68,36 @@ async def test_opening_a_project_another_imbolc_edits_says_so_and_offers_read_on
             errors = [n.message for n in app._notifications if "Not opened" in n.message]
     io.close()
     assert errors and "open in another imbolc" in errors[0]
-    assert "--read-only" in errors[0]
     assert store.state is shown
+
+
+async def test_a_project_another_imbolc_edits_can_be_opened_read_only_and_saved_elsewhere(
+    tmp_path: Path, store: Store, engine: FakeEngine
+) -> None:
+    from imbolc.persist import load_project
+    from imbolc.persist.lock import ProjectLock
+    from imbolc.tui.screens.prompts import ChoiceScreen
+
+    other = tmp_path / "other.imbolc"
+    save_project(other, demo_project())
+    before = other.read_bytes()
+    io = PersistIO(tmp_path / "recovery", "embedded", [].append, tmp_path / "recent")
+    io._remember(other)
+    app = ImbolcApp(store, engine, io, tmp_path / "current.imbolc", None)
+    with ProjectLock.acquire(other):
+        async with app.run_test() as pilot:
+            await pilot.press("f6", "o")
+            await pilot.pause()
+            assert isinstance(app.screen, ChoiceScreen)
+            await pilot.press("r")
+            await pilot.pause()
+            assert store.state == demo_project()
+            assert app.document.path == other
+            await pilot.press("ctrl+s")
+            await pilot.pause()
+            refused = [n.message for n in app._notifications if "Not saved" in n.message]
+            assert refused and "opened read-only" in refused[0]
+            app.document.save(tmp_path / "copy.imbolc")  # save as another name works
+    io.close()
+    assert other.read_bytes() == before
+    assert load_project(tmp_path / "copy.imbolc") == demo_project()

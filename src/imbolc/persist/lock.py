@@ -16,12 +16,13 @@ import socket
 import time
 from pathlib import Path
 
+from imbolc.core.errors import FileInUse
 from imbolc.persist.errors import ProjectFileError
 
 ATTEMPTS = 5
 
 
-class ProjectLocked(ProjectFileError):
+class ProjectLocked(ProjectFileError, FileInUse):
     """Another imbolc process is editing the project; ``holder`` says which, if known."""
 
     def __init__(self, path: Path, holder: str) -> None:
