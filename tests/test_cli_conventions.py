@@ -222,3 +222,41 @@ def test_ctrl_c_during_render_stops_and_removes_the_partial_file(tmp_path: Path)
     assert b"Traceback" not in err, err
     left = sorted(p.name for p in tmp_path.iterdir() if not p.name.endswith(("-wal", "-shm")))
     assert left == ["long.imbolc"]
+
+
+def _big_midi(path: Path) -> None:
+    import mido
+
+    song = mido.MidiFile(ticks_per_beat=96)
+    for channel in range(8):
+        track = mido.MidiTrack()
+        for k in range(3000):
+            pitch = 36 + (k * 7 + channel) % 48
+            track.append(mido.Message("note_on", channel=channel, note=pitch, velocity=90, time=12))
+            track.append(mido.Message("note_off", channel=channel, note=pitch, velocity=0, time=12))
+        song.tracks.append(track)
+    song.save(path)
+
+
+def test_import_midi_killed_at_any_moment_never_leaves_a_half_file(tmp_path: Path) -> None:
+    song = tmp_path / "big.mid"
+    _big_midi(song)
+    outcomes = []
+    for attempt, delay in enumerate((0.4, 0.8, 1.2, 1.6, 2.4)):
+        target = tmp_path / f"take{attempt}.imbolc"
+        child = subprocess.Popen(
+            [*IMBOLC, "import-midi", str(song), str(target)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        time.sleep(delay)
+        child.send_signal(signal.SIGKILL)
+        child.wait(10)
+        if target.exists():  # finished before the kill: then it is whole
+            outcomes.append("whole")
+            assert len(load_project(target).instruments.items) == 8
+        else:  # killed mid-way: nothing at the target, and the rerun is not blocked
+            outcomes.append("absent")
+            assert main(["import-midi", str(song), str(target)]) == 0
+            assert len(load_project(target).instruments.items) == 8
+    assert len(outcomes) == 5
