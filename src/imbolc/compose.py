@@ -34,7 +34,7 @@ from imbolc.persist import (
     restore_checkpoint,
 )
 from imbolc.persist.errors import ProjectFileError
-from imbolc.persist.lock import ProjectLock
+from imbolc.persist.lock import LockUnavailable, ProjectLock
 
 Report = Callable[[str], None]
 
@@ -101,6 +101,14 @@ def start_engine(project: Project, store: Store, asked: str, report: Report) -> 
         return NullEngine(f"no audio engine: {error}")
 
 
+def _lock_if_possible(path: Path) -> ProjectLock | None:
+    """The editing lock of ``path``; None where no lock file can be made (nor any save)."""
+    try:
+        return ProjectLock.acquire(path)
+    except LockUnavailable:
+        return None
+
+
 class PersistIO:
     """What the TUI needs from storage, over ``imbolc.persist``; saves never block the UI."""
 
@@ -131,7 +139,7 @@ class PersistIO:
         target = Path(path).expanduser().absolute()
         if self._lock is not None and self._lock.project == target:
             return
-        taken = ProjectLock.acquire(target)
+        taken = _lock_if_possible(target)
         self._finish_saves()
         if self._lock is not None:
             self._lock.release()
@@ -157,11 +165,12 @@ class PersistIO:
         if self._lock is not None and self._lock.project == target:
             project = load_project(path)
         else:
-            taken = ProjectLock.acquire(target)
+            taken = _lock_if_possible(target)
             try:
                 project = load_project(path)
             except BaseException:
-                taken.release()
+                if taken is not None:
+                    taken.release()
                 raise
             self._finish_saves()
             if self._lock is not None:

@@ -135,3 +135,10 @@ def test_checkpoint_commands_refuse_a_file_another_process_edits(
         child.wait()
     assert main(["checkpoint", "create", str(song), "mine"]) == 0
     assert not lock_path(song).exists()
+
+
+def test_a_project_in_a_folder_that_does_not_exist_yet_opens_unlocked(tmp_path: Path) -> None:
+    io = PersistIO(tmp_path / "state", "embedded", print)
+    io.hold(tmp_path / "not-yet" / "song.imbolc")  # nothing to guard: saving there fails anyway
+    io.close()
+    assert not (tmp_path / "not-yet").exists()

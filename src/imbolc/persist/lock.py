@@ -34,6 +34,11 @@ class ProjectLocked(ProjectFileError, FileInUse):
         self.holder = holder
 
 
+class LockUnavailable(ProjectFileError):
+    """The side file cannot be made (a missing or read-only folder): nobody can save there,
+    so there is nothing to guard; callers open without the lock."""
+
+
 def lock_path(project: Path) -> Path:
     """The side file that carries the lock of ``project``."""
     return project.with_name(project.name + ".lock")
@@ -64,7 +69,7 @@ class ProjectLock:
             try:
                 fd = os.open(side, os.O_RDWR | os.O_CREAT, 0o644)
             except OSError as exc:
-                raise ProjectFileError(target, f"cannot lock ({exc.strerror or exc})") from exc
+                raise LockUnavailable(target, f"cannot lock ({exc.strerror or exc})") from exc
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
