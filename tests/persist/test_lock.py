@@ -142,3 +142,13 @@ def test_a_project_in_a_folder_that_does_not_exist_yet_opens_unlocked(tmp_path: 
     io.hold(tmp_path / "not-yet" / "song.imbolc")  # nothing to guard: saving there fails anyway
     io.close()
     assert not (tmp_path / "not-yet").exists()
+
+
+def test_launching_the_interface_on_a_file_another_process_edits_is_refused(
+    song: Path, tmp_path: Path
+) -> None:
+    from imbolc.compose import run_app
+    from imbolc.core.config import Config
+
+    with ProjectLock.acquire(song), pytest.raises(ProjectLocked, match="--read-only"):
+        run_app(load_project(song), song, Config(), "embedded", tmp_path / "s", tmp_path / "c")
