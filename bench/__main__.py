@@ -11,6 +11,7 @@ from bench import (
     embedded_bench,
     engine_bench,
     export_bench,
+    fuzz_bench,
     live_bench,
     net_bench,
     startup_bench,
@@ -31,6 +32,7 @@ SUITES = {
     "export": export_bench.run,
     "cores": cores_bench.run,
     "startup": startup_bench.run,
+    "fuzz": fuzz_bench.run,
 }
 
 

@@ -5,28 +5,52 @@ Every comparison is a ratio taken in the same run.
 
 from __future__ import annotations
 
+import contextlib
 import gc
+import math
+import os
 import random
+import select
+import signal
 import socket
 import statistics
+import subprocess
+import sys
+import tempfile
+import threading
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import msgspec
 
 from bench.projects import build_project
 from bench.timing import median_us, percentile, table, time_each
-from imbolc.core.actions import AddNote, AddNotes, SetSourceParam
+from imbolc import __version__
+from imbolc.core.actions import AddNote, AddNotes, SetBpm, SetSourceParam
 from imbolc.core.instrument import Instrument
 from imbolc.core.notes import Note, PianoRoll
 from imbolc.core.project import Project
 from imbolc.core.store import Store
 from imbolc.net import ClientConfig, ServerConfig, connect, start_server_thread
 from imbolc.net.client_session import ClientSession
-from imbolc.net.codec import Codec
-from imbolc.net.events import Committed
-from imbolc.net.messages import CommitRecord, Commits, Meter, Peak, Snapshot
+from imbolc.net.codec import Codec, FrameReader
+from imbolc.net.events import Committed, ServerClosed
+from imbolc.net.messages import (
+    PROTOCOL_VERSION,
+    Act,
+    CommitRecord,
+    Commits,
+    Error,
+    Hello,
+    Meter,
+    Peak,
+    Ping,
+    Pong,
+    Rejected,
+    Snapshot,
+)
 from imbolc.net.outbox import Outbox
 from imbolc.net.server_session import Send, ServerSession
 
@@ -77,7 +101,27 @@ def codec_rows(project: Project) -> list[list[object]]:
              f"{enc['msgpack']:.1f}", f"{enc['json']:.1f}", f"{enc['json'] / enc['msgpack']:.1f}×",
              f"{dec['msgpack']:.1f}", f"{dec['json']:.1f}", f"{dec['json'] / dec['msgpack']:.1f}×"]
         )  # fmt: skip
+    rows.append(packed_snapshot_row(project))
     return rows
+
+
+def packed_snapshot_row(project: Project) -> list[object]:
+    """The snapshot as each wire sends it: deflated msgpack against plain JSON (frames)."""
+    packer, plain = Codec("msgpack"), Codec("json")
+    packed_message = packer.snapshot(1, project, "")
+    packed = packer.frame(packed_message)
+    json_frame = plain.frame(plain.snapshot(1, project, ""))
+    decoded = packer.decode_server(packed[4:])
+    enc_p = _timed(lambda: packer.frame(packer.snapshot(1, project, "")))
+    enc_j = _timed(lambda: plain.frame(plain.snapshot(1, project, "")))
+    dec_p = _timed(lambda: packer.unpack(packer.decode_server(packed[4:]), 1 << 28))
+    dec_j = _timed(lambda: plain.decode_server(json_frame[4:]))
+    assert packer.unpack(decoded, 1 << 28).project == project
+    return [
+        "full snapshot as sent (msgpack deflated)", f"{len(packed):,}", f"{len(json_frame):,}",
+        f"{len(json_frame) / len(packed):.2f}×", f"{enc_p:.1f}", f"{enc_j:.1f}",
+        f"{enc_j / enc_p:.1f}×", f"{dec_p:.1f}", f"{dec_j:.1f}", f"{dec_j / dec_p:.1f}×",
+    ]  # fmt: skip
 
 
 # --- (2) one note against the whole roll -----------------------------------------------------
@@ -161,6 +205,122 @@ def latency(clients: int, edits: int, interval: float) -> tuple[float, float, fl
             stalled.close()
         server.stop()
     return percentile(delays, 50), percentile(delays, 99), float(late)
+
+
+# --- (3b) latency while another client floods ---------------------------------------------
+
+
+def _flooder(port: int) -> tuple[socket.socket, list[object], threading.Event]:
+    """A joined raw client that reads what it is told on a thread."""
+    sock = socket.create_connection(("127.0.0.1", port), timeout=5.0)
+    sock.sendall(Codec().frame(Hello(PROTOCOL_VERSION, __version__, "flooder")))
+    told: list[object] = []
+    done = threading.Event()
+
+    def read() -> None:
+        reader, codec = FrameReader(1 << 26), Codec()
+        try:
+            while True:
+                ready, _w, _x = select.select([sock], [], [], 5.0)
+                data = sock.recv(1 << 16) if ready else b""
+                if not data:
+                    break
+                told.extend(codec.decode_server(p) for p in reader.feed(data))
+        except OSError:
+            pass  # closed at the end of the run
+        done.set()
+
+    threading.Thread(target=read, daemon=True).start()
+    return sock, told, done
+
+
+def flood_latency(limited: bool) -> list[object]:
+    """Edit → other client latency while a third sends 20,000 pings and 3,000 refused edits."""
+    config = ServerConfig() if limited else ServerConfig(
+        inbox_rate=1e9, inbox_burst=10**9, inbox_backlog=10**9
+    )  # fmt: skip
+    server = start_server_thread(build_project(4, 0), host="127.0.0.1", port=0, config=config)
+    fast = ClientConfig(tick_interval=0.02)
+    editor = connect("127.0.0.1", server.port, name="editor", own=[1], config=fast)
+    listener = connect("127.0.0.1", server.port, name="listener", config=fast)
+    arrivals: dict[int, float] = {}
+    listener.on_event(lambda event: _arrived(event, arrivals))
+    sock, told, done = _flooder(server.port)
+    codec = Codec()
+    flood = b"".join(codec.frame(Ping(n)) for n in range(20_000)) + b"".join(
+        codec.frame(Act(n, AddNote(1, n, 10, 60))) for n in range(3_000)
+    )
+    threading.Thread(target=lambda: _send_quietly(sock, flood), daemon=True).start()
+    sent = []
+    try:
+        for n in range(100):
+            sent.append(time.perf_counter())
+            editor.dispatch(AddNote(1, 10_000 + n * 120, 60, 60))
+            time.sleep(0.01)
+        listener.wait_until(lambda c: c.revision >= 100, 20.0)
+        done.wait(10.0)
+    finally:
+        sock.close()
+        editor.close()
+        listener.close()
+        server.stop()
+    delays = [(arrivals[n + 1] - sent[n]) * 1e3 for n in range(100) if n + 1 in arrivals]
+    answers = sum(isinstance(m, Pong | Rejected) for m in told)
+    reason = next((m.message for m in told if isinstance(m, Error)), "none")
+    return [
+        "inbox limit" if limited else "no limit", f"{percentile(delays, 50):.2f}",
+        f"{percentile(delays, 99):.2f}", f"{max(delays):.2f}", f"{answers:,}", reason[:60],
+    ]  # fmt: skip
+
+
+def _send_quietly(sock: socket.socket, data: bytes) -> None:
+    with contextlib.suppress(OSError):  # the server dropped the flooder
+        sock.sendall(data)
+
+
+# --- (3c) stopping a headless server ----------------------------------------------------------
+
+
+def stop_times(signum: int, runs: int = 3) -> list[object]:
+    """Median seconds from the signal to the client's Goodbye and to the process's exit."""
+    told_all, exited_all = [], []
+    for _ in range(runs):
+        with tempfile.TemporaryDirectory() as folder:
+            told, exited = _one_stop(Path(folder), signum)
+        told_all.append(told)
+        exited_all.append(exited)
+    name = signal.Signals(signum).name
+    return [name, f"{statistics.median(told_all):.3f}", f"{statistics.median(exited_all):.3f}"]
+
+
+def _one_stop(folder: Path, signum: int) -> tuple[float, float]:
+    env = dict(os.environ, IMBOLC_CONFIG_DIR=str(folder / "c"), IMBOLC_STATE_DIR=str(folder / "s"))
+    process = subprocess.Popen(
+        [sys.executable, "-m", "imbolc", "serve", str(folder / "song.imbolc"), "--headless",
+         "--host", "127.0.0.1", "--port", "0", "--engine", "embedded"],
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env,
+    )  # fmt: skip
+    try:
+        assert process.stdout is not None
+        port = int(process.stdout.readline().split(":")[-1].split()[0])
+        client = connect("127.0.0.1", port, name="ana", want_privilege=True)
+        said: list[float] = []
+        client.on_event(
+            lambda e: said.append(time.monotonic()) if isinstance(e, ServerClosed) else None
+        )
+        client.dispatch(SetBpm(97.0))
+        client.wait_until(lambda c: c.revision == 1, 5.0)
+        start = time.monotonic()
+        process.send_signal(signum)
+        process.wait(timeout=10)
+        exited = time.monotonic() - start
+        client.wait_until(lambda c: bool(said), 2.0)
+        client.close()
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    return (said[0] - start if said else math.inf), exited
 
 
 # --- (4) server CPU per broadcast -----------------------------------------------------------
@@ -279,6 +439,21 @@ def run() -> str:
             "listening client and edit)",
             ["clients", "pace", "p50", "p99", "edits never applied"],
             rows,
+        )
+    )
+    out.append(
+        table(
+            "Another client's edit latency while one client floods 20,000 pings and 3,000 "
+            "refused edits (ms; 100 edits at 100/s)",
+            ["server", "p50", "p99", "max", "answers the flooder got", "why it was dropped"],
+            [flood_latency(False), flood_latency(True)],
+        )
+    )
+    out.append(
+        table(
+            "Stopping `imbolc serve --headless` (seconds, median of 3; it saves first)",
+            ["signal", "signal → clients told", "signal → process gone"],
+            [stop_times(signal.SIGTERM), stop_times(signal.SIGINT)],
         )
     )
     return "\n".join(out)

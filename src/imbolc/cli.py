@@ -7,6 +7,7 @@ subcommands create, inspect, check, import and export projects.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import getpass
 import json
 import shutil
@@ -23,8 +24,17 @@ from imbolc.core.errors import ImbolcError
 from imbolc.core.midifile import export_midi, import_midi_report
 from imbolc.core.ports import RenderOptions
 from imbolc.core.project import Project
-from imbolc.core.summary import check_project, summarize, tempo_lines
+from imbolc.core.summary import summarize, tempo_lines
 from imbolc.core.templates import blank_project, demo_project
+from imbolc.exits import (
+    EXIT_BROKEN_PIPE,
+    EXIT_FAILED,
+    EXIT_INTERRUPTED,
+    EXIT_USAGE,
+    exit_now,
+    quiet_stdout,
+    unknown_word,
+)
 from imbolc.persist import (
     ProjectSaver,
     create_checkpoint,
@@ -34,6 +44,9 @@ from imbolc.persist import (
     load_project,
     restore_checkpoint,
 )
+from imbolc.persist.files import create_project_file
+from imbolc.persist.lock import ProjectLock
+from imbolc.persist.salvage import check_file, salvage
 from imbolc.userdirs import config_dir, read_config, state_dir
 
 COMMANDS = (
@@ -49,6 +62,7 @@ COMMANDS = (
     "checkpoint",
     "recover",
     "midi-ports",
+    "protocol-schema",
 )
 ENGINES = ("auto", "scsynth", "embedded", "supernova")
 DEFAULT_NET_PORT = 9999  # as the original; imbolc.net.DEFAULT_PORT
@@ -117,14 +131,15 @@ def cmd_launch(args: argparse.Namespace, config: Config) -> int:
     from imbolc.compose import run_app
 
     engine = args.engine or config.runtime.engine
-    return run_app(project, path, config, engine, state_dir(), config_dir())
+    read_only = bool(args.read_only)
+    return run_app(project, path, config, engine, state_dir(), config_dir(), read_only)
 
 
 def cmd_new(args: argparse.Namespace, config: Config) -> int:
     path = Path(args.project)
     _refuse_overwrite(path, args.force)
     project = demo_project(config.defaults) if args.demo else blank_project(config.defaults)
-    _save(project, path)
+    create_project_file(path, project, replace=args.force)
     print(f"created {path}" + (" with the demo song" if args.demo else ""))
     return 0
 
@@ -139,10 +154,19 @@ def cmd_info(args: argparse.Namespace, _config: Config) -> int:
 
 
 def cmd_check(args: argparse.Namespace, _config: Config) -> int:
-    problems = check_project(load_project(args.project))
-    for problem in problems:
+    """Every problem in the file; with ``--salvage OUT`` a new file of what is readable."""
+    if args.salvage is not None:
+        out = Path(args.salvage)
+        if out.resolve() == Path(args.project).resolve():
+            raise CliError(f"{out}: --salvage writes a new file, not the one being checked")
+        found = salvage(args.project, out, replace_out=args.force)
+    else:
+        found = check_file(args.project)
+    for problem in found.problems:
         print(f"{args.project}: {problem}")
-    if problems:
+    if args.salvage is not None:
+        print(f"wrote what was readable to {args.salvage}")
+    if found.problems:
         return 1
     print(f"{args.project}: ok")
     return 0
@@ -152,7 +176,7 @@ def cmd_import_midi(args: argparse.Namespace, _config: Config) -> int:
     path = Path(args.project)
     _refuse_overwrite(path, args.force)
     project, report = import_midi_report(args.midi, args.source, args.controllers)
-    _save(project, path)
+    create_project_file(path, project, replace=args.force)
     info = summarize(project)
     changes = len(project.session.tempo_map.tempos)
     meters = len(project.session.tempo_map.meters)
@@ -208,14 +232,17 @@ def cmd_render(args: argparse.Namespace, config: Config) -> int:
         dither=not args.no_dither,
     )
     show = _progress_bar if sys.stderr.isatty() else None
-    if engine in ("scsynth", "supernova"):
-        result = render(project, args.output, options, stems_dir=args.stems, progress=show,
-                        supernova=engine == "supernova")  # fmt: skip
-    else:
-        result = render_embedded(project, args.output, options, stems_dir=args.stems,
-                                 progress=show)  # fmt: skip
-    if show is not None:
-        sys.stderr.write("\n")
+    supernova = engine == "supernova"
+    try:  # the renderer writes beside the target and renames; Ctrl+C removes its partial file
+        if engine in ("scsynth", "supernova"):
+            result = render(project, args.output, options, stems_dir=args.stems, progress=show,
+                            supernova=supernova)  # fmt: skip
+        else:
+            result = render_embedded(project, args.output, options, stems_dir=args.stems,
+                                     progress=show)  # fmt: skip
+    finally:
+        if show is not None:
+            sys.stderr.write("\n")
     for problem in result.problems:
         print(f"imbolc: warning: {problem}", file=sys.stderr)
     print(
@@ -277,6 +304,7 @@ def cmd_serve(args: argparse.Namespace, config: Config) -> int:
         WebRemote,
         join,
         run_client_app,
+        save_before_stopping,
         start_host,
     )
 
@@ -305,16 +333,19 @@ def cmd_serve(args: argparse.Namespace, config: Config) -> int:
             hosted.engine.shutdown()
         raise
     if args.headless:
+        # Ctrl+C stops the server even when a shell started it with SIGINT ignored.
+        signal.signal(signal.SIGINT, _exit_on)
         try:
             handle.serve_forever()
-        except KeyboardInterrupt:
+        except (KeyboardInterrupt, SystemExit):
             print("stopping")
         finally:
             web.stop()
-            handle.stop()
-            hosted.io.close()
+            said = save_before_stopping(hosted, path, project)
+            handle.stop(f"the server is stopping ({said})")
             hosted.engine.shutdown()
-        return 0
+        print(said)
+        exit_now(0)
     everything = [inst.id for inst in project.instruments.items]
     joined = join(
         "127.0.0.1", handle.port, name=args.name, own=everything, secret=secret,
@@ -391,14 +422,25 @@ def cmd_midi_ports(_args: argparse.Namespace, config: Config) -> int:
 
 def cmd_checkpoint(args: argparse.Namespace, _config: Config) -> int:
     path = Path(args.project)
+    if args.action == "list":
+        for info in list_checkpoints(path):
+            print(f"{info.id:>4}  {info.created_at}  {info.name}")
+        return 0
+    with _editing(path):
+        return _change_checkpoints(args, path)
+
+
+def _editing(path: Path) -> contextlib.AbstractContextManager[object]:
+    """Hold the project's lock while a command writes to it (refused if another edits it)."""
+    return ProjectLock.acquire(path) if path.is_file() else contextlib.nullcontext()
+
+
+def _change_checkpoints(args: argparse.Namespace, path: Path) -> int:
     if args.action == "create":
         if not args.name:
             raise CliError("checkpoint create needs a NAME")
         create_checkpoint(path, args.name, load_project(path))
         print(f"checkpoint {args.name!r} created")
-    elif args.action == "list":
-        for info in list_checkpoints(path):
-            print(f"{info.id:>4}  {info.created_at}  {info.name}")
     elif args.action == "restore":
         project = restore_checkpoint(path, _checkpoint_id(args.name))
         _save(project, path)
@@ -420,8 +462,17 @@ def cmd_recover(args: argparse.Namespace, _config: Config) -> int:
     recovery = find_recovery(path, state_dir())
     if recovery is None:
         raise CliError(f"no autosave newer than {path} was found")
-    _save(load_project(recovery), path)
+    with _editing(path):
+        _save(load_project(recovery), path)
     print(f"recovered {path} from {recovery}")
+    return 0
+
+
+def cmd_protocol_schema(_args: argparse.Namespace, _config: Config) -> int:
+    """Print the collaboration protocol as JSON Schema (generated from the message Structs)."""
+    from imbolc.net.protocol_schema import protocol_schema
+
+    print(json.dumps(protocol_schema(), indent=2))
     return 0
 
 
@@ -446,6 +497,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     check = sub.add_parser("check", help="check a project file for problems")
     check.add_argument("project", metavar="PROJECT")
+    check.add_argument("--salvage", metavar="OUT", help="write what is readable to a new file")
+    check.add_argument("--force", action="store_true", help="replace an existing OUT")
     check.set_defaults(run=cmd_check)
 
     imp = sub.add_parser("import-midi", help="create a project from a MIDI file")
@@ -540,6 +593,9 @@ def build_parser() -> argparse.ArgumentParser:
     rec = sub.add_parser("recover", help="restore a project from its autosave")
     rec.add_argument("project", metavar="PROJECT")
     rec.set_defaults(run=cmd_recover)
+
+    schema = sub.add_parser("protocol-schema", help="print the network protocol as JSON Schema")
+    schema.set_defaults(run=cmd_protocol_schema)
     return parser
 
 
@@ -553,6 +609,9 @@ def build_launch_parser() -> argparse.ArgumentParser:
     parser.add_argument("project", nargs="?", metavar="PROJECT")
     parser.add_argument("--engine", choices=ENGINES, default=None, help="audio engine")
     parser.add_argument("--summary", action="store_true", help="print the project and exit")
+    parser.add_argument(
+        "--read-only", action="store_true", help="open without saving to it (another edits it)"
+    )
     parser.set_defaults(run=cmd_launch)
     return parser
 
@@ -563,6 +622,17 @@ def _exit_on(signum: int, _frame: object) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run imbolc; returns the process exit status."""
+    try:
+        return _main(argv)
+    except BrokenPipeError:
+        quiet_stdout()
+        return EXIT_BROKEN_PIPE
+    except KeyboardInterrupt:
+        print("imbolc: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+
+
+def _main(argv: Sequence[str] | None) -> int:
     # A closed terminal (SIGHUP) or a kill (SIGTERM) unwinds normally, so the audio server
     # and everything else we started is stopped instead of orphaned.
     for signum in (signal.SIGTERM, signal.SIGHUP):
@@ -570,18 +640,32 @@ def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     subcommand = bool(args_list) and (args_list[0] in COMMANDS or args_list[0] in ("-h", "--help"))
     parser = build_parser() if subcommand else build_launch_parser()
+    unknown = None if subcommand else unknown_word(args_list)
+    if unknown is not None:
+        parser.print_usage(sys.stderr)
+        print(
+            f"imbolc: error: {unknown!r} is not a command or an existing file; commands: "
+            f"{', '.join(COMMANDS)} (a new project is named with a suffix, e.g. "
+            f"{unknown}.imbolc)",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
     args = parser.parse_args(args_list)
     config, warnings = read_config()
     for warning in warnings:
         print(f"imbolc: warning: {warning}", file=sys.stderr)
     try:
-        return int(args.run(args, config))
+        result = int(args.run(args, config))
+        sys.stdout.flush()  # a closed pipe shows here, inside the handler in main
+        return result
     except ImbolcError as error:
         print(f"imbolc: error: {error}", file=sys.stderr)
-        return 1
+        return EXIT_FAILED
+    except BrokenPipeError:
+        raise
     except OSError as error:
         print(f"imbolc: error: {error}", file=sys.stderr)
-        return 1
+        return EXIT_FAILED
 
 
 if __name__ == "__main__":

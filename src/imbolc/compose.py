@@ -34,6 +34,8 @@ from imbolc.persist import (
     load_project,
     restore_checkpoint,
 )
+from imbolc.persist.errors import ProjectFileError
+from imbolc.persist.lock import LockUnavailable, ProjectLock
 
 Report = Callable[[str], None]
 
@@ -192,6 +194,14 @@ class DeferredEngine:
         return getattr(self._target, name)
 
 
+def _lock_if_possible(path: Path) -> ProjectLock | None:
+    """The editing lock of ``path``; None where no lock file can be made (nor any save)."""
+    try:
+        return ProjectLock.acquire(path)
+    except LockUnavailable:
+        return None
+
+
 class PersistIO:
     """What the TUI needs from storage, over ``imbolc.persist``; saves never block the UI."""
 
@@ -207,6 +217,9 @@ class PersistIO:
         """Told the absolute path of every project file saved to or opened."""
         self._saver: ProjectSaver | None = None
         self._recent_lock = threading.Lock()
+        self._lock: ProjectLock | None = None
+        self.read_only: Path | None = None
+        """A project opened read-only (another process edits it): never saved to."""
 
     def _saved(self, result: SaveResult) -> None:
         if result.ok:
@@ -214,9 +227,25 @@ class PersistIO:
         else:
             self.report(f"saving {result.path} failed: {result.error}")
 
+    def hold(self, path: Path) -> None:
+        """Lock ``path`` for editing by this process (ProjectLocked if another edits it)."""
+        target = Path(path).expanduser().absolute()
+        if self._lock is not None and self._lock.project == target:
+            return
+        taken = _lock_if_possible(target)
+        self._finish_saves()
+        if self._lock is not None:
+            self._lock.release()
+        self._lock = taken
+        self.read_only = None
+
     def save(self, project: Project, path: Path) -> None:
+        target = Path(path).expanduser().absolute()
+        if self.read_only is not None and self.read_only == target:
+            raise ProjectFileError(path, "opened read-only: save it under another name")
+        self.hold(target)
         if self._saver is None or self._saver.path != Path(path):
-            self.close()
+            self._finish_saves()
             self._saver = ProjectSaver(Path(path), on_result=self._saved)
         self._saver.save(project)
         self._remember(Path(path))
@@ -225,8 +254,32 @@ class PersistIO:
         return load_project(path)
 
     def open(self, path: Path) -> Project:
-        project = load_project(path)
+        target = Path(path).expanduser().absolute()
+        if self._lock is not None and self._lock.project == target:
+            project = load_project(path)
+        else:
+            taken = _lock_if_possible(target)
+            try:
+                project = load_project(path)
+            except BaseException:
+                if taken is not None:
+                    taken.release()
+                raise
+            self._finish_saves()
+            if self._lock is not None:
+                self._lock.release()
+            self._lock = taken
+            self.read_only = None
         self._remember(Path(path))
+        return project
+
+    def open_read_only(self, path: Path) -> Project:
+        project = load_project(path)
+        self._finish_saves()
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None
+        self.read_only = Path(path).expanduser().absolute()
         return project
 
     def recent_projects(self) -> list[Path]:
@@ -282,12 +335,23 @@ class PersistIO:
             return None
         return "; ".join([result.loudness.summary(), *result.problems])
 
-    def close(self, timeout: float = 30.0) -> None:
-        """Finish pending saves and stop the writer."""
+    def _finish_saves(self, timeout: float = 30.0) -> SaveResult | None:
+        result = None
         if self._saver is not None:
-            self._saver.flush(timeout)
+            result = self._saver.flush(timeout)
             self._saver.close()
             self._saver = None
+        return result
+
+    def close(self, timeout: float = 30.0) -> SaveResult | None:
+        """Finish pending saves, stop the writer and give up the lock; the last save's
+        result (None: none)."""
+        try:
+            return self._finish_saves(timeout)
+        finally:
+            if self._lock is not None:
+                self._lock.release()
+                self._lock = None
 
 
 def run_app(
@@ -297,8 +361,12 @@ def run_app(
     engine: str,
     state_dir: Path,
     config_dir: Path,
+    read_only: bool = False,
 ) -> int:
-    """Open the terminal interface on ``project`` with an engine and autosave; returns 0."""
+    """Open the terminal interface on ``project`` with an engine and autosave; returns 0.
+
+    ``path`` is locked for this process, unless ``read_only`` (then it is never saved to).
+    """
     from imbolc.tui import ImbolcApp
 
     store = Store(project)
@@ -311,8 +379,12 @@ def run_app(
         else:
             messages.append(message)
 
-    port = DeferredEngine(lambda: start_engine(store.state, store, engine, report))
     io = PersistIO(state_dir, engine, report, state_dir / "recent.json")
+    if path is not None and read_only:
+        io.read_only = path.expanduser().absolute()
+    elif path is not None:
+        io.hold(path)  # ProjectLocked: another imbolc edits it (the message offers read-only)
+    port = DeferredEngine(lambda: start_engine(store.state, store, engine, report))
     autosaver: Autosaver | None = None
 
     def autosave(project_path: Path) -> None:

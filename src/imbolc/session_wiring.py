@@ -133,7 +133,8 @@ class RemoteIO:
     def _server_side(self, *_args: Any) -> Any:
         raise ImbolcError("the project file lives on the server: do this there")
 
-    load = open = restore_checkpoint = create_checkpoint = delete_checkpoint = _server_side
+    load = open = open_read_only = restore_checkpoint = create_checkpoint = _server_side
+    delete_checkpoint = _server_side
     render = _server_side
 
     def recent_projects(self) -> list[Path]:
@@ -270,10 +271,17 @@ def run_client_app(
 class Hosted:
     """A server running on its own thread with its store, engine, saver and autosave."""
 
-    def __init__(self, handle: ServerHandle, engine: EnginePort, io: PersistIO) -> None:
+    def __init__(
+        self,
+        handle: ServerHandle,
+        engine: EnginePort,
+        io: PersistIO,
+        autosaver: Autosaver | None = None,
+    ) -> None:
         self.handle = handle
         self.engine = engine
         self.io = io
+        self.autosaver = autosaver
 
 
 def start_host(
@@ -296,8 +304,9 @@ def start_host(
 
     def setup() -> Hosted:
         store = Store(project)
-        engine = start_engine(project, store, engine_name, report)
         io = PersistIO(state_dir, engine_name, report, state_dir / "recent.json")
+        io.hold(path)  # one editor per file: refuse to serve a project another imbolc edits
+        engine = start_engine(project, store, engine_name, report)
 
         def save() -> str:
             io.save(store.state, path)
@@ -307,13 +316,14 @@ def start_host(
             store, host=host, port=port, secret=secret, engine=engine, save=save,
             name=socket.gethostname() or "imbolc", wire=wire, advertise=True,
         )  # fmt: skip
+        autosaver = None
         if config.runtime.autosave:
             autosaver = Autosaver(
                 path, config.runtime.autosave_interval_minutes, state_dir,
                 get_state=lambda: store.state, revision=lambda: store.revision,
             )  # fmt: skip
             autosaver.start()
-        return Hosted(handle, engine, io)
+        return Hosted(handle, engine, io, autosaver)
 
     if not on_thread:
         return setup()
@@ -353,3 +363,26 @@ def pick_server(found: list[ServerInfo], ask: Callable[[str], str] = input) -> S
 def discover_servers(timeout: float = 3.0) -> list[ServerInfo]:
     """Servers announcing themselves with mDNS."""
     return discover(timeout)
+
+
+STOP_SAVE_SECONDS = 0.6
+"""How long a stopping server waits for its last save (the whole stop fits in one second)."""
+
+
+def save_before_stopping(hosted: Hosted, path: Path, loaded: Project) -> str:
+    """Save the shared project before the clients are told the server is going; the line to
+    tell them (what was saved, or why it could not be)."""
+    state = hosted.handle.state
+    if hosted.autosaver is not None:
+        hosted.autosaver.stop(0.2)
+    try:
+        if state is loaded and path.exists():
+            hosted.io.close(STOP_SAVE_SECONDS)
+            return "no unsaved changes"
+        hosted.io.save(state, path)
+        result = hosted.io.close(STOP_SAVE_SECONDS)
+    except (ImbolcError, OSError, TimeoutError) as error:
+        return f"saving {path} failed: {error}"
+    if result is not None and not result.ok:
+        return f"saving {path} failed: {result.error}"
+    return f"saved {path}"

@@ -21,6 +21,7 @@ from imbolc.net.codec import (
     state_digest,
 )
 from imbolc.net.messages import (
+    PROTOCOL_VERSION,
     Accepted,
     Act,
     ActBatch,
@@ -62,7 +63,7 @@ from imbolc.net.restore import InstrumentSlot, Restore, SettingsValue, TrackEdit
 WIRES = ["msgpack", "json"]
 
 CLIENT_MESSAGES = [
-    Hello(1, "0.1.0", "ana", (1, 2), True, "token", b"n" * 32),
+    Hello(PROTOCOL_VERSION, "0.1.0", "ana", (1, 2), True, "token", b"n" * 32),
     Proof(b"m" * 32),
     Undo(3),
     Redo(4),

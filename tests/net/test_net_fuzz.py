@@ -20,7 +20,7 @@ from imbolc.core.project import Project
 from imbolc.core.store import Store
 from imbolc.net.client_session import ClientSession
 from imbolc.net.codec import Codec, FrameReader, ProtocolError
-from imbolc.net.messages import Hello
+from imbolc.net.messages import PROTOCOL_VERSION, Hello
 from imbolc.net.server_session import Close, Send, ServerSession
 
 FUZZ = settings(
@@ -137,7 +137,7 @@ def test_a_server_fed_random_bytes_stays_up_for_everyone_else(
     harness = Harness(make_project(2))
     harness.server.open(2)
     if joined:
-        harness.server.receive(2, Codec().frame(Hello(1, __version__, "mallory")))
+        harness.server.receive(2, Codec().frame(Hello(PROTOCOL_VERSION, __version__, "mallory")))
     for chunk in chunks:
         harness.server.receive(2, chunk)
     harness.route()
@@ -151,7 +151,9 @@ def test_a_joined_client_sending_random_requests_never_breaks_the_server(
 ) -> None:
     harness = Harness(make_project(2))
     harness.server.open(2)
-    harness.server.receive(2, Codec().frame(Hello(1, __version__, "mallory", (2,), True)))
+    harness.server.receive(
+        2, Codec().frame(Hello(PROTOCOL_VERSION, __version__, "mallory", (2,), True))
+    )
     for message in messages:
         try:
             payload = msgspec.msgpack.encode(message)

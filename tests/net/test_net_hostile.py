@@ -16,7 +16,7 @@ from imbolc import __version__
 from imbolc.core import actions as act
 from imbolc.net import ClientStore, ServerHandle
 from imbolc.net.codec import Codec
-from imbolc.net.messages import Act, Error, Hello, Rejected, Save, Shutdown, Undo
+from imbolc.net.messages import PROTOCOL_VERSION, Act, Error, Hello, Rejected, Save, Shutdown, Undo
 
 Serve = Callable[..., ServerHandle]
 Join = Callable[..., ClientStore]
@@ -71,7 +71,7 @@ def replies(sock: socket.socket, timeout: float = 2.0) -> tuple[list[object], bo
 
 def joined_socket(open_socket: Callable[[int], socket.socket], port: int) -> socket.socket:
     sock = open_socket(port)
-    sock.sendall(CODEC.frame(Hello(1, __version__, "mallory")))
+    sock.sendall(CODEC.frame(Hello(PROTOCOL_VERSION, __version__, "mallory")))
     replies(sock, 0.3)
     return sock
 
@@ -89,7 +89,7 @@ def still_serving(server: ServerHandle, honest: ClientStore, tick: int) -> bool:
     [
         b"\x00\x00\x00\x08not msgp",
         b"\x00\x00\x00\x03\xc1\xc1\xc1",
-        CODEC.frame(Hello(1, __version__, "x"))[:7],
+        CODEC.frame(Hello(PROTOCOL_VERSION, __version__, "x"))[:7],
         b"GET / HTTP/1.1\r\nHost: imbolc\r\n\r\n",
     ],
     ids=["garbage", "reserved-bytes", "truncated-hello", "http"],

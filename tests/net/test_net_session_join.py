@@ -10,7 +10,7 @@ import msgspec
 from imbolc import __version__
 from imbolc.net.codec import Codec
 from imbolc.net.events import Refused, StateReplaced, Welcomed
-from imbolc.net.messages import Error, Hello, Ping
+from imbolc.net.messages import PROTOCOL_VERSION, Error, Hello, Ping
 from imbolc.net.messages import Refused as RefusedMessage
 
 if TYPE_CHECKING:
@@ -95,23 +95,23 @@ def test_another_protocol_version_is_refused_with_both_versions(wire: Wire) -> N
     conn = wire.raw(Codec().frame(Hello(99, __version__, "old")))
     (refused,) = [f for f in frames_to(wire, conn) if isinstance(f, RefusedMessage)]
     assert refused.reason.startswith("protocol version 99 is not supported")
-    assert "speaks version 1" in refused.reason
+    assert f"speaks version {PROTOCOL_VERSION}" in refused.reason
 
 
 def test_another_imbolc_version_is_refused(wire: Wire) -> None:
-    conn = wire.raw(Codec().frame(Hello(1, "0.0.1", "old")))
+    conn = wire.raw(Codec().frame(Hello(PROTOCOL_VERSION, "0.0.1", "old")))
     (refused,) = [f for f in frames_to(wire, conn) if isinstance(f, RefusedMessage)]
     assert refused.reason.startswith("imbolc 0.0.1 cannot join a server running imbolc")
 
 
 def test_an_empty_name_is_refused(wire: Wire) -> None:
-    conn = wire.raw(Codec().frame(Hello(1, __version__, "   ")))
+    conn = wire.raw(Codec().frame(Hello(PROTOCOL_VERSION, __version__, "   ")))
     (refused,) = [f for f in frames_to(wire, conn) if isinstance(f, RefusedMessage)]
     assert refused.reason == "the client name must be 1 to 64 printable characters"
 
 
 def test_a_json_client_on_a_msgpack_server_is_told_which_wire_to_use(wire: Wire) -> None:
-    conn = wire.raw(Codec("json").frame(Hello(1, __version__, "ana")))
+    conn = wire.raw(Codec("json").frame(Hello(PROTOCOL_VERSION, __version__, "ana")))
     json_frames = [s.frame for s in wire.sent if conn in s.targets]
     refused = Codec("json").decode_server(json_frames[0][4:])
     assert refused == RefusedMessage(
@@ -135,7 +135,7 @@ def test_anything_but_hello_first_is_a_protocol_error(wire: Wire) -> None:
 def test_a_second_hello_after_joining_is_a_protocol_error(wire: Wire) -> None:
     ana = wire.join("ana")
     conn = wire.connection(ana)
-    wire.server.receive(conn, Codec().frame(Hello(1, __version__, "again")))
+    wire.server.receive(conn, Codec().frame(Hello(PROTOCOL_VERSION, __version__, "again")))
     wire.pump()
     assert Error("Hello after the handshake") in frames_to(wire, conn)
     assert ana.phase == "lost"

@@ -66,19 +66,41 @@ def test_each_broadcast_is_encoded_once_for_all_clients(wire: Wire) -> None:
     assert set(send.targets) == {wire.connection(c) for c in clients}
 
 
-def test_commits_are_batched_at_most_thirty_times_a_second(wire: Wire, clock: FakeClock) -> None:
+def test_on_an_idle_link_each_commit_goes_out_at_once(wire: Wire, clock: FakeClock) -> None:
     ana = wire.join("ana", own=[1])
     wire.auto_flush = False
     wire.sent.clear()
     for n in range(10):
         ana.act(act.AddNote(1, n * 10, 5, 60))
         wire.pump()
-        clock.advance(0.001)
-    clock.advance(1 / 30)
+        clock.advance(0.01)  # 100 edits a second
+    batches = decoded(wire, Commits)
+    assert [len(b.commits) for b in batches] == [1] * 10
+    assert ana.revision == 10
+
+
+def test_under_sustained_load_commits_are_batched_at_the_commit_rate(
+    make_wire: Callable[..., Wire], clock: FakeClock
+) -> None:
+    config = ServerConfig(commit_rate=100.0, commit_burst=4)
+    wire = make_wire(config=config)
+    ana = wire.join("ana", own=[1])
+    wire.auto_flush = False
+    wire.sent.clear()
+    for n in range(200):  # 2,000 edits a second for 0.1 s
+        ana.act(act.AddNote(1, n * 10, 5, 60))
+        wire.pump()
+        clock.advance(0.0005)
+    clock.advance(0.05)
     wire.pump()
     batches = decoded(wire, Commits)
-    assert [len(b.commits) for b in batches] == [1, 9]
-    assert ana.revision == 10
+    sizes = [len(b.commits) for b in batches]
+    assert sizes[:3] == [1, 1, 1]  # what is left of the burst goes at once (the join took one)
+    # then at most 100 flushes a second: 0.15 s of clock allows about 15 more.
+    assert len(batches) <= 4 + 16
+    assert max(sizes) >= 5
+    assert sum(len(b.commits) for b in batches) == 200
+    assert ana.revision == 200
 
 
 def test_a_state_hash_goes_out_every_n_revisions_and_matches(

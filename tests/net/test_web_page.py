@@ -54,7 +54,8 @@ def test_the_page_is_given_the_real_field_orders() -> None:
         "protocol": 1, "app_version": "x", "name": "phone", "own": [2],
         "want_privilege": True, "token": "t", "nonce": "bg==",
     }  # fmt: skip
-    project = msgspec.json.decode(msgspec.json.encode(DEMO))
-    first = project["instruments"]["items"][0]
-    assert list(first) == config["tree"]["Instrument"]
+    first = DEMO.instruments.items[0]
+    assert config["tree"]["Instrument"] == [f.name for f in msgspec.structs.fields(first)]
+    encoded_first = msgspec.json.decode(msgspec.json.encode(first))  # positional on the wire
+    assert encoded_first[config["tree"]["Instrument"].index("name")] == first.name
     assert config["reloaded"] == [cls.__name__ for cls in RELOADED]

@@ -37,6 +37,10 @@ def base_project():
     return Project(Instruments(items, INSTRUMENTS + 1), Session(piano_roll=PianoRoll(tracks)))
 
 
+BPM_BASE = 20
+"""Markers ride on the tempo from here up (a file's tempo must be at least 1 BPM to load)."""
+
+
 def version(base, marker):
     """Version ``marker``: the marker in two names and the bpm, and marker % 7 extra notes."""
     replace = msgspec.structs.replace
@@ -47,7 +51,7 @@ def version(base, marker):
     first = roll.tracks[0]
     extra = tuple(Note(100_000 + k * 10, 5, 60) for k in range(marker % 7))
     tracks = (Track(first.instrument_id, first.notes + extra), *roll.tracks[1:])
-    settings = replace(base.session.settings, bpm=float(marker))
+    settings = replace(base.session.settings, bpm=float(BPM_BASE + marker))
     session = replace(base.session, settings=settings, piano_roll=replace(roll, tracks=tracks))
     return Project(replace(base.instruments, items=items), session)
 '''
@@ -84,10 +88,13 @@ def versions() -> dict[str, Any]:
     return namespace
 
 
+BPM_BASE: int = versions()["BPM_BASE"]
+
+
 def marker_of(project: Project, base_notes: int) -> int:
     """The marker of the version ``project`` is, after checking every part agrees on it."""
     items = project.instruments.items
-    marker = int(project.session.settings.bpm)
+    marker = int(project.session.settings.bpm) - BPM_BASE
     assert items[0].name == items[-1].name == f"v{marker}"
     assert project.session.piano_roll.note_count == base_notes + marker % 7
     return marker

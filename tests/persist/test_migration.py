@@ -55,8 +55,8 @@ def as_version_1_saw_it(project: Project) -> Project:
     )
 
 
-def test_current_version_is_four_and_every_older_version_has_a_step() -> None:
-    assert SCHEMA_VERSION == 4
+def test_current_version_is_five_and_every_older_version_has_a_step() -> None:
+    assert SCHEMA_VERSION == 5
     assert sorted(MIGRATIONS) == list(range(1, SCHEMA_VERSION))
 
 

@@ -105,6 +105,9 @@ class MemoryIO:
         self._remember(path)
         return project
 
+    def open_read_only(self, path: Path) -> Project:
+        return self.load(path)
+
     def recent_projects(self) -> list[Path]:
         return [path for path in self.recent if path in self.files][:10]
 

@@ -14,7 +14,7 @@ from imbolc.core.notes import Note
 PlayMode = Literal["pattern", "song"]
 
 
-class Clip(msgspec.Struct, frozen=True):
+class Clip(msgspec.Struct, frozen=True, array_like=True):
     """A clip: notes (ticks relative to the clip start) and its own automation lanes."""
 
     id: ClipId
@@ -34,7 +34,7 @@ class Placement(msgspec.Struct, frozen=True, gc=False, array_like=True):
     length_override: int | None = None
 
 
-class Arrangement(msgspec.Struct, frozen=True, weakref=True):
+class Arrangement(msgspec.Struct, frozen=True, weakref=True, array_like=True):
     """Clips, their placements and whether playback follows the song or loops the roll."""
 
     clips: tuple[Clip, ...] = ()

@@ -51,7 +51,7 @@ def shape(curve: Curve, t: float) -> float:
     return t
 
 
-class AutomationLane(msgspec.Struct, frozen=True):
+class AutomationLane(msgspec.Struct, frozen=True, array_like=True):
     """A lane of points sorted by tick; values are scaled into [min_value, max_value]."""
 
     id: LaneId
@@ -91,7 +91,7 @@ class AutomationLane(msgspec.Struct, frozen=True):
         return self.min_value + (self.max_value - self.min_value) * norm
 
 
-class Automation(msgspec.Struct, frozen=True, weakref=True):
+class Automation(msgspec.Struct, frozen=True, weakref=True, array_like=True):
     """Every automation lane, with O(1) lookup by id."""
 
     lanes: tuple[AutomationLane, ...] = ()

@@ -10,6 +10,10 @@ class ImbolcError(Exception):
     """Base class of every error imbolc raises on purpose."""
 
 
+class FileInUse(ImbolcError):
+    """Another process is editing the file; it can still be opened read-only."""
+
+
 class InvalidAction(ImbolcError):
     """An action cannot be applied; the state is left unchanged."""
 

@@ -203,7 +203,7 @@ ChordShapeName = Literal[
 ]
 
 
-class Instrument(msgspec.Struct, frozen=True):
+class Instrument(msgspec.Struct, frozen=True, array_like=True):
     """One instrument: what the engine builds as source voices → chain → strip."""
 
     id: InstrumentId
@@ -246,7 +246,7 @@ class Instrument(msgspec.Struct, frozen=True):
         return None
 
 
-class Instruments(msgspec.Struct, frozen=True, weakref=True):
+class Instruments(msgspec.Struct, frozen=True, weakref=True, array_like=True):
     """The ordered instruments, with O(1) lookup by id."""
 
     items: tuple[Instrument, ...] = ()

@@ -12,7 +12,7 @@ DEFAULT_BUS_COUNT = 8
 MAX_BUSES = 32
 
 
-class Bus(msgspec.Struct, frozen=True):
+class Bus(msgspec.Struct, frozen=True, array_like=True):
     """A bus: sends arrive here, pass its effect chain and go to master."""
 
     id: BusId
@@ -37,7 +37,7 @@ def default_buses(count: int = DEFAULT_BUS_COUNT) -> tuple[Bus, ...]:
     return tuple(Bus(BusId(n), f"Bus {n}") for n in range(1, count + 1))
 
 
-class Mixer(msgspec.Struct, frozen=True, weakref=True):
+class Mixer(msgspec.Struct, frozen=True, weakref=True, array_like=True):
     """Buses (8 by default, at most 32) and the master level and mute."""
 
     buses: tuple[Bus, ...] = default_buses()

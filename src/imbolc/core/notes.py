@@ -38,7 +38,7 @@ def _note_key(note: Note) -> tuple[int, int]:
     return (note.tick, note.pitch)
 
 
-class Track(msgspec.Struct, frozen=True):
+class Track(msgspec.Struct, frozen=True, array_like=True):
     """An instrument's notes, sorted by (tick, pitch) so scans can bisect."""
 
     instrument_id: InstrumentId
@@ -72,7 +72,7 @@ class Track(msgspec.Struct, frozen=True):
         return max((note.end for note in self.notes), default=0)
 
 
-class PianoRoll(msgspec.Struct, frozen=True, weakref=True):
+class PianoRoll(msgspec.Struct, frozen=True, weakref=True, array_like=True):
     """Every track, plus the loop and the session swing."""
 
     tracks: tuple[Track, ...] = ()

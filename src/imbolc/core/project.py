@@ -8,7 +8,7 @@ from imbolc.core.instrument import Instruments
 from imbolc.core.session import Session
 
 
-class Project(msgspec.Struct, frozen=True):
+class Project(msgspec.Struct, frozen=True, array_like=True):
     """Instruments and session. Edits build a new root by path copy; subtrees are shared."""
 
     instruments: Instruments = Instruments()

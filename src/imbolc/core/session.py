@@ -59,7 +59,7 @@ class Click(msgspec.Struct, frozen=True, gc=False, array_like=True):
     muted: bool = False
 
 
-class Session(msgspec.Struct, frozen=True):
+class Session(msgspec.Struct, frozen=True, array_like=True):
     """Everything a project holds besides its instruments."""
 
     settings: MusicalSettings = MusicalSettings()

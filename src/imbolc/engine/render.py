@@ -194,6 +194,8 @@ def deliver(
     plan = plan_export(out_path, options)
     stems_path = None if stems_dir is None else _stems_folder(Path(stems_dir))
     staging = _claim(out_path)
+    stem_staging: list[Path] = []
+    stem_paths: list[Path] = []
     try:
         began = time.perf_counter()
         data, duration, problems = raw_render(project, options, stems_path is not None, progress)
@@ -205,12 +207,17 @@ def deliver(
             for k, inst in enumerate(project.instruments.items):
                 name = re.sub(r"[^A-Za-z0-9_.-]+", "_", inst.name).strip("_") or f"inst{inst.id}"
                 stem = stems_path / f"{inst.id:02d}-{name}{SUFFIX[plan.file_format]}"
-                stems.append((stem, unlimited[:, 2 + 2 * k : 4 + 2 * k]))
+                stem_paths.append(stem)
+                stem_staging.append(_claim(stem))
+                stems.append((stem_staging[-1], unlimited[:, 2 + 2 * k : 4 + 2 * k]))
         loudness = finish(staging, master, stems, rate, plan, problems, shown_as=out_path)
-        stem_paths = [stem for stem, _data in stems]
+        for stem, staged in zip(stem_paths, stem_staging, strict=True):
+            os.replace(staged, stem)
         os.replace(staging, out_path)
     finally:
         staging.unlink(missing_ok=True)
+        for staged in stem_staging:
+            staged.unlink(missing_ok=True)
     if progress is not None:
         progress(1.0)
     wall = time.perf_counter() - began

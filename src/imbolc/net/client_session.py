@@ -55,6 +55,7 @@ from imbolc.net.messages import (
     Hello,
     Message,
     Meter,
+    PackedSnapshot,
     Peer,
     Ping,
     PlayNote,
@@ -364,6 +365,9 @@ class ClientSession:
         commit = Commit(old, msg.project, None, Effects((ProjectReplaced(),), None), "load")
         self._events.append(StateReplaced(commit, msg.revision, msg.reason))
 
+    def _on_packed_snapshot(self, msg: PackedSnapshot) -> None:
+        self._on_snapshot(self.codec.unpack(msg, self._reader.limit))
+
     def _on_commits(self, msg: Commits) -> None:
         if self.phase != "ready":
             return
@@ -455,6 +459,7 @@ _HANDLERS: dict[type[Any], Callable[[ClientSession, Any], None]] = {
     Welcome: ClientSession._on_welcome,
     RefusedMessage: ClientSession._on_refused,
     Snapshot: ClientSession._on_snapshot,
+    PackedSnapshot: ClientSession._on_packed_snapshot,
     Commits: ClientSession._on_commits,
     StateHash: ClientSession._on_state_hash,
     Meter: ClientSession._on_meter,

@@ -8,17 +8,27 @@ is buffered.
 from __future__ import annotations
 
 import hashlib
+import zlib
 from typing import Any, Literal
 
 import msgspec
 
 from imbolc.core.errors import ImbolcError
 from imbolc.core.project import Project
-from imbolc.net.messages import ActionUnion, ClientInbound, ServerMessage
+from imbolc.net.messages import (
+    ActionUnion,
+    ClientInbound,
+    PackedSnapshot,
+    ServerMessage,
+    Snapshot,
+)
 
 WireName = Literal["msgpack", "json"]
 WIRES: tuple[WireName, ...] = ("msgpack", "json")
 HEADER = 4
+SNAPSHOT_LEVEL = 1
+"""zlib level for snapshots: level 1 gets nearly all of level 6's saving at a quarter of the
+time (docs/benchmarks.md, issue 14)."""
 
 
 class NetError(ImbolcError):
@@ -50,11 +60,13 @@ class Codec:
             self._server: Any = msgspec.msgpack.Decoder(ServerMessage)
             self._client: Any = msgspec.msgpack.Decoder(ClientInbound)
             self._action: Any = msgspec.msgpack.Decoder(ActionUnion)
+            self._project: Any = msgspec.msgpack.Decoder(Project)
         else:
             self._encoder = msgspec.json.Encoder()
             self._server = msgspec.json.Decoder(ServerMessage)
             self._client = msgspec.json.Decoder(ClientInbound)
             self._action = msgspec.json.Decoder(ActionUnion)
+            self._project = msgspec.msgpack.Decoder(Project)  # packed snapshots hold msgpack
 
     def payload(self, message: object) -> bytes:
         """The encoded message without the length prefix."""
@@ -79,6 +91,26 @@ class Codec:
     def decode_action(self, raw: bytes | msgspec.Raw) -> Any:
         """One action carried raw inside an Act or ActBatch."""
         return _decode(self._action, raw, "action")
+
+    def snapshot(self, revision: int, project: Project, reason: str) -> Snapshot | PackedSnapshot:
+        """The snapshot message for this wire: deflated on msgpack, plain (readable) on JSON."""
+        if self.wire == "json":
+            return Snapshot(revision, project, reason)
+        packed = zlib.compress(msgspec.msgpack.encode(project), SNAPSHOT_LEVEL)
+        return PackedSnapshot(revision, packed, reason)
+
+    def unpack(self, message: PackedSnapshot, limit: int) -> Snapshot:
+        """The Snapshot inside a PackedSnapshot; ProtocolError if it is corrupt or would
+        inflate beyond ``limit`` bytes."""
+        inflater = zlib.decompressobj()
+        try:
+            data = inflater.decompress(message.packed, limit)
+        except zlib.error as error:
+            raise ProtocolError(f"malformed snapshot: {error}") from None
+        if inflater.unconsumed_tail:
+            raise ProtocolError(f"snapshot inflates beyond the limit of {limit:,} bytes")
+        project = _decode(self._project, data, "snapshot")
+        return Snapshot(message.revision, project, message.reason)
 
 
 def _decode(decoder: Any, payload: bytes | msgspec.Raw, what: str) -> Any:

@@ -22,8 +22,9 @@ class ServerConfig(msgspec.Struct, frozen=True):
     """A client silent this long is suspended."""
     suspend_hold: float = 60.0
     """A suspended client keeps its ownership and privilege this long."""
-    commit_rate: float = 30.0
-    """Commit batches per second, at most."""
+    commit_rate: float = 250.0
+    """Commit batches per second once ``commit_burst`` is spent: an idle link sends each
+    commit at once, a sustained load is batched at this rate."""
     meter_rate: float = 30.0
     meter_idle_interval: float = 1.0
     """An unchanged meter frame is repeated at most this often."""
@@ -41,6 +42,13 @@ class ServerConfig(msgspec.Struct, frozen=True):
     send_buffer: int = 0
     """SO_SNDBUF for client sockets; 0 keeps the system default."""
     max_name_length: int = 64
+    commit_burst: int = 8
+    """Flushes that may go out back to back before ``commit_rate`` applies."""
+    inbox_rate: float = 400.0
+    """Messages a second each client may send once ``inbox_burst`` is spent; more wait."""
+    inbox_burst: int = 400
+    inbox_backlog: int = 2000
+    """Messages waiting beyond the rate before the client is dropped with the reason."""
 
 
 class ClientConfig(msgspec.Struct, frozen=True):

@@ -14,7 +14,8 @@ from imbolc.core.actions import ACTION_TYPES
 from imbolc.core.project import Project
 from imbolc.net.restore import Restore
 
-PROTOCOL_VERSION = 1
+PROTOCOL_VERSION = 2
+"""2: the project's structs are positional and msgpack snapshots are deflated (issue 14)."""
 
 HOST_ID = 0
 """The origin of changes made on the server's own machine (its TUI, its scripts)."""
@@ -231,6 +232,16 @@ class Snapshot(Message, frozen=True):
     reason: str = ""
 
 
+class PackedSnapshot(Message, frozen=True):
+    """The msgpack wire's Snapshot: the project as msgpack, deflated with zlib (RFC 1950).
+
+    Snapshots are mostly numbers that repeat in shape, so they deflate to under half."""
+
+    revision: int
+    packed: bytes
+    reason: str = ""
+
+
 class CommitRecord(msgspec.Struct, frozen=True, array_like=True):
     """One change: its revision, who made it (0: the host) with which request, and the op."""
 
@@ -352,6 +363,7 @@ ServerMessage: Any = Union[  # noqa: UP007
     Welcome,
     Refused,
     Snapshot,
+    PackedSnapshot,
     Commits,
     StateHash,
     Meter,

@@ -39,6 +39,11 @@ from imbolc.net.writer import Report, Writer
 log = logging.getLogger("imbolc.net")
 READ_CHUNK = 256 * 1024
 MAX_ITEMS_PER_PUMP = 4096
+ACCEPT_POLL = 0.05
+"""The accept loop looks for a stop this often."""
+THREAD_GRACE = 0.3
+"""How long stopping waits for the accept loop and the like."""
+MDNS_THREAD = "imbolc-net-mdns"
 
 CallSoon = Callable[[Callable[[], None]], object]
 EventHandler = Callable[[ServerEvent], None]
@@ -105,7 +110,7 @@ class ServerHandle:
         if self._call_soon is not None:
             self._spawn(self._wake_loop, "imbolc-net-waker")
         if self._want_advertise:
-            self._spawn(self._advertise, "imbolc-net-mdns")
+            self._spawn(self._advertise, MDNS_THREAD)
 
     def _spawn(self, target: Callable[[], None], name: str) -> None:
         thread = threading.Thread(target=target, name=name, daemon=True)
@@ -221,14 +226,24 @@ class ServerHandle:
         with contextlib.suppress(OSError):
             self._listener.close()
         if self._advertiser is not None:
-            with contextlib.suppress(Exception):
-                self._advertiser.close()
+            withdraw = threading.Thread(target=self._withdraw, name="imbolc-net-unadvertise")
+            withdraw.daemon = True
+            withdraw.start()
+            withdraw.join(THREAD_GRACE)  # mDNS goodbyes are best effort
         self.session.close()
         self._finished.set()
         self._wakeup.set()
+        deadline = time.monotonic() + THREAD_GRACE
         for thread in self._threads:
-            if thread is not threading.current_thread():
-                thread.join(1.0)
+            # The mDNS thread may sit in a 2 s name probe; it withdraws the advert itself.
+            if thread is not threading.current_thread() and thread.name != MDNS_THREAD:
+                thread.join(max(0.0, deadline - time.monotonic()))
+
+    def _withdraw(self) -> None:
+        advertiser = self._advertiser
+        if advertiser is not None:
+            with contextlib.suppress(Exception):
+                advertiser.close()
 
     # --- other threads --------------------------------------------------------------------
 
@@ -243,7 +258,7 @@ class ServerHandle:
         config = self.session.config
         while not self._closing.is_set():
             try:
-                ready, _w, _x = select.select([self._listener], [], [], 0.2)
+                ready, _w, _x = select.select([self._listener], [], [], ACCEPT_POLL)
                 if not ready:
                     continue
                 sock, _address = self._listener.accept()

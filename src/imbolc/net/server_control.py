@@ -18,10 +18,13 @@ from imbolc.net.messages import (
     Meter,
     Notice,
     Peak,
+    Ping,
     PlayNote,
+    Pong,
     Release,
     ReleasePrivilege,
     RequestPrivilege,
+    RequestSnapshot,
     Save,
     Shutdown,
     TransportCommand,
@@ -179,6 +182,17 @@ class Control:
         s.emit(ShutdownRequested(client.id, client.name))
         s.shutdown(f"stopped by {client.name}")
 
+    def request_snapshot(
+        self, conn: Connection, client: ClientRecord, msg: RequestSnapshot
+    ) -> None:
+        """Send the whole project (after whatever is pending)."""
+        self.session.flush()
+        self.session.send_snapshot(conn, msg.reason[:200] or "request")
+
+    def ping(self, conn: Connection, client: ClientRecord, msg: Ping) -> None:
+        """Answer with the same nonce."""
+        self.session.reply(conn, Pong(msg.nonce))
+
 
 def meter_frame(engine: EnginePort) -> Meter | None:
     """The engine's transport and peaks as a Meter message; None if the engine fails."""
@@ -189,3 +203,39 @@ def meter_frame(engine: EnginePort) -> Meter | None:
         return None
     peaks = tuple(Peak(i, lr[0], lr[1]) for i, lr in sorted(meters.instruments.items()))
     return Meter(transport.playing, transport.tick, transport.bpm, meters.master, peaks)
+
+
+METER_SLACK = 0.001
+
+
+class Meters:
+    """Sends the engine's meters at ``meter_rate``; an unchanged frame only now and then."""
+
+    def __init__(self, session: ServerSession) -> None:
+        self.session = session
+        self._last = -math.inf
+        self._last_sent = -math.inf
+        self._last_frame: Meter | None = None
+
+    def due_at(self) -> float:
+        """When the next meter frame is due."""
+        return self._last + 1.0 / self.session.config.meter_rate
+
+    def soon(self) -> None:
+        """Send a frame at the next tick (the transport just changed)."""
+        self._last = -math.inf
+
+    def tick(self, now: float) -> None:
+        """Send a frame if one is due and it changed (or has not gone out for a while)."""
+        s = self.session
+        if s.engine is None or now - self._last < 1.0 / s.config.meter_rate - METER_SLACK:
+            return
+        self._last = now
+        frame = meter_frame(s.engine)
+        if frame is None:
+            return
+        idle = now - self._last_sent >= s.config.meter_idle_interval - METER_SLACK
+        if frame != self._last_frame or idle:
+            self._last_frame = frame
+            self._last_sent = now
+            s.broadcast(frame, "meter")

@@ -7,19 +7,25 @@ Every edit is checked against the permission table, applied to the ``Store`` wit
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from imbolc.core.actions.base import Action
 from imbolc.core.apply import apply
-from imbolc.core.effects import Effects
+from imbolc.core.effects import Effects, RoutingChanged
 from imbolc.core.errors import ImbolcError
 from imbolc.core.project import Project
 from imbolc.core.store import Commit, Store
 from imbolc.net.codec import ProtocolError
-from imbolc.net.messages import ActBatchIn, ActIn, Redo, Undo
+from imbolc.net.messages import HOST_ID, ActBatchIn, ActIn, Redo, Undo
 from imbolc.net.permissions import check
-from imbolc.net.restore import Restore, RestoreReason, apply_restore, units_towards
-from imbolc.net.roster import ClientRecord
+from imbolc.net.restore import (
+    Restore,
+    RestoreReason,
+    apply_restore,
+    restore_between,
+    units_towards,
+)
+from imbolc.net.roster import ClientRecord, Roster
 
 if TYPE_CHECKING:
     from imbolc.net.server_session import Connection, ServerSession
@@ -142,3 +148,31 @@ class Edits:
         with s.acting_as(client.id, seq, restore):
             commit_to_store(s.store, Commit(old, new, None, Effects(changes, None), restore.reason))
         return new
+
+
+def commit_op(commit: Commit, restore: Restore | None) -> Any:
+    """What a commit carries on the wire: its action, or a restore op (undo, redo, rollback)."""
+    if restore is not None:
+        return restore
+    if commit.reason == "action" and commit.action is not None:
+        return commit.action
+    kind: RestoreReason = (
+        "undo" if commit.reason == "undo" else "redo" if commit.reason == "redo" else "rollback"
+    )
+    return restore_between(commit.old, commit.new, kind, kind)
+
+
+def follow_ownership(roster: Roster, commit: Commit, origin: int) -> bool:
+    """A client owns the instruments it adds; deleted ones are owned by nobody. True when the
+    owners changed."""
+    changed = False
+    for change in commit.effects.changes:
+        if not isinstance(change, RoutingChanged):
+            continue
+        ident = int(change.instrument_id)
+        if change.kind == "added" and origin != HOST_ID and ident not in roster.owners:
+            roster.owners[ident] = origin
+            changed = True
+        elif change.kind == "deleted" and roster.owners.pop(ident, None) is not None:
+            changed = True
+    return changed

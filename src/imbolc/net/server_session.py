@@ -9,20 +9,17 @@ encoded frame shared by every client.
 
 from __future__ import annotations
 
-import math
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any, Literal, NamedTuple
+from typing import Any
 
-from imbolc.core.effects import RoutingChanged
 from imbolc.core.ports import EnginePort
 from imbolc.core.project import Project
 from imbolc.core.store import Commit, Store
 from imbolc.net import messages as m
 from imbolc.net.codec import (
     Codec,
-    FrameReader,
     FrameTooLarge,
     ProtocolError,
     WireName,
@@ -38,55 +35,23 @@ from imbolc.net.events import (
 )
 from imbolc.net.messages import HOST_ID
 from imbolc.net.outbox import FrameKind
+from imbolc.net.pacing import TokenBucket
 from imbolc.net.restore import (
     Restore,
-    RestoreReason,
-    restore_between,
 )
 from imbolc.net.roster import ClientRecord, Roster
-from imbolc.net.server_control import Control, meter_frame
-from imbolc.net.server_edits import Edits
+from imbolc.net.server_connection import Close, Connection, Output, Send
+from imbolc.net.server_control import Control, Meters
+from imbolc.net.server_edits import Edits, commit_op, follow_ownership
 from imbolc.net.server_handshake import Handshake
 
-
-class Send(NamedTuple):
-    """Write ``frame`` to every connection in ``targets`` (the same bytes for all)."""
-
-    targets: tuple[int, ...]
-    frame: bytes
-    kind: FrameKind
-
-
-class Close(NamedTuple):
-    """Close a connection once what was queued for it is written."""
-
-    connection: int
-    reason: str
-
-
-Output = Send | Close
 SaveHook = Callable[[], str]
 """Saves the project; returns a line for the client ("saved song.imbolc"), raises on failure."""
 
 SLACK = 0.001
 """Timers fire up to this early, so a wake-up a hair before its deadline is not wasted."""
 
-Phase = Literal["hello", "auth", "ready", "closed"]
-
-
-class Connection:
-    """One TCP connection's protocol state (internal to the server)."""
-
-    def __init__(self, ident: int, limit: int, now: float) -> None:
-        self.id = ident
-        self.reader = FrameReader(limit)
-        self.phase: Phase = "hello"
-        self.client: ClientRecord | None = None
-        self.hello: m.Hello | None = None
-        self.nonce = b""
-        self.opened = now
-        self.last_seen = now
-        self.sniffed = False
+__all__ = ["Close", "Connection", "Output", "SaveHook", "Send", "ServerSession"]
 
 
 class ServerSession:
@@ -127,12 +92,10 @@ class ServerSession:
         self._restore: Restore | None = None
         self._snapshot_cache: tuple[tuple[int, str], bytes] | None = None
         now = clock()
-        self._last_flush = -math.inf
+        self._flushes = TokenBucket(self.config.commit_rate, self.config.commit_burst, now)
         self._last_ping = now
         self._ping_nonce = 0
-        self._last_meter = -math.inf
-        self._last_meter_sent = -math.inf
-        self._last_meter_frame: m.Meter | None = None
+        self._meters = Meters(self)
         self.stopped = False
         self._handshake = Handshake(self)
         control = Control(self)
@@ -151,8 +114,8 @@ class ServerSession:
             m.PlayNote: control.play_note,
             m.Save: control.save,
             m.Shutdown: control.shutdown,
-            m.RequestSnapshot: self._on_request_snapshot,
-            m.Ping: self._on_ping,
+            m.RequestSnapshot: control.request_snapshot,
+            m.Ping: control.ping,
             m.Pong: lambda conn, client, msg: None,
             m.Goodbye: self._on_goodbye,
             m.Hello: self._on_late_handshake,
@@ -188,21 +151,24 @@ class ServerSession:
         self._ready = None
 
     def next_deadline(self) -> float:
-        """When ``tick`` next has work (a flush, a meter frame, a ping, housekeeping)."""
+        """When ``tick`` next has work (a flush, a meter frame, a ping, parked messages)."""
         now = self.clock()
         deadlines = [self._last_ping + self.config.ping_interval, now + 0.25]
-        if self._pending or self._hash_due or self._peers_dirty or self._history_dirty:
-            deadlines.append(self._last_flush + 1.0 / self.config.commit_rate)
+        if self._flush_wanted():
+            deadlines.append(self._flushes.ready_at(now))
         if self.engine is not None:
-            deadlines.append(self._last_meter + 1.0 / self.config.meter_rate)
+            deadlines.append(self._meters.due_at())
+        deadlines.extend(c.inbox.ready_at(now) for c in self._conns.values() if c.parked)
         return min(deadlines)
+
+    def _flush_wanted(self) -> bool:
+        return bool(self._pending or self._hash_due or self._peers_dirty or self._history_dirty)
 
     # --- connections ----------------------------------------------------------------------
 
     def open(self, connection: int) -> None:
         """A new connection was accepted; it must say Hello first."""
-        limit = self.config.max_handshake_frame
-        self._conns[connection] = Connection(connection, limit, self.clock())
+        self._conns[connection] = Connection(connection, self.config, self.clock())
 
     def receive(self, connection: int, data: bytes) -> None:
         """Bytes arrived on a connection."""
@@ -214,10 +180,20 @@ class ServerSession:
         except FrameTooLarge as error:
             self.fail(conn, str(error))
             return
-        for payload in payloads:
+        conn.parked.extend(payloads)
+        self._drain(conn)
+
+    def _drain(self, conn: Connection) -> None:
+        """Handle the connection's waiting messages as far as its inbox rate allows."""
+        now = self.clock()
+        while (payload := conn.next_payload(now)) is not None:
             self._on_payload(conn, payload)
             if conn.id not in self._conns:
                 return
+        reason = conn.flooding(self.config)
+        if reason is not None:
+            conn.parked.clear()
+            self.fail(conn, reason)
 
     def closed(self, connection: int, reason: str = "connection lost") -> None:
         """The transport under a connection is gone."""
@@ -287,19 +263,20 @@ class ServerSession:
             self._last_ping = now
             self._ping_nonce += 1
             self._broadcast(m.Ping(self._ping_nonce), "control")
+        for conn in [c for c in self._conns.values() if c.parked]:
+            self._drain(conn)
         if self._known is not self.store.state:
             self._resync_everyone("the server's state changed outside the protocol")
-        if now - self._last_flush >= 1.0 / config.commit_rate - SLACK:
+        if self._flush_wanted() and self._flushes.take(now + SLACK):
             self.flush()
-        if self.engine is not None and now - self._last_meter >= 1.0 / config.meter_rate - SLACK:
-            self._meter(now)
+        if self.engine is not None:
+            self._meters.tick(now)
 
     def flush(self) -> None:
         """Send pending commits as one batch, then hashes, peers and history states."""
         if self._pending:
             self._broadcast(m.Commits(tuple(self._pending)), "commit")
             self._pending.clear()
-            self._last_flush = self.clock()
         for revision, project in self._hash_due:
             self._broadcast(m.StateHash(revision, state_digest(project)), "commit")
         self._hash_due.clear()
@@ -352,7 +329,11 @@ class ServerSession:
 
     def meter_soon(self) -> None:
         """Send a meter frame at the next tick (the transport just changed)."""
-        self._last_meter = -math.inf
+        self._meters.soon()
+
+    def broadcast(self, message: object, kind: FrameKind) -> None:
+        """Send one message to every ready connection, encoded once."""
+        self._broadcast(message, kind)
 
     def _broadcast(self, message: object, kind: FrameKind) -> None:
         targets = self.ready_connections()
@@ -400,7 +381,7 @@ class ServerSession:
         cached = self._snapshot_cache
         if cached is not None and cached[0] == key:
             return cached[1]
-        frame = self.codec.frame(m.Snapshot(self.revision, self.store.state, reason))
+        frame = self.codec.frame(self.codec.snapshot(self.revision, self.store.state, reason))
         self._snapshot_cache = (key, frame)
         return frame
 
@@ -465,37 +446,14 @@ class ServerSession:
         if commit.reason == "load":
             self._on_load()
             return
-        op: Any
-        if self._restore is not None:
-            op = self._restore
-        elif commit.reason == "action" and commit.action is not None:
-            op = commit.action
-        else:
-            kind: RestoreReason = (
-                "undo"
-                if commit.reason == "undo"
-                else "redo"
-                if commit.reason == "redo"
-                else "rollback"
-            )
-            op = restore_between(commit.old, commit.new, kind, kind)
+        op = commit_op(commit, self._restore)
         self.revision += 1
         self._known = commit.new
         self._pending.append(m.CommitRecord(self.revision, origin, seq, op))
         if self.revision % self.config.hash_interval == 0:
             self._hash_due.append((self.revision, commit.new))
-        self._follow_ownership(commit, origin)
-
-    def _follow_ownership(self, commit: Commit, origin: int) -> None:
-        for change in commit.effects.changes:
-            if not isinstance(change, RoutingChanged):
-                continue
-            ident = int(change.instrument_id)
-            if change.kind == "added" and origin != HOST_ID and ident not in self.roster.owners:
-                self.roster.owners[ident] = origin
-                self._peers_dirty = True
-            elif change.kind == "deleted" and self.roster.owners.pop(ident, None) is not None:
-                self._peers_dirty = True
+        if follow_ownership(self.roster, commit, origin):
+            self._peers_dirty = True
 
     def _on_load(self) -> None:
         for client in self.roster.clients.values():
@@ -506,15 +464,6 @@ class ServerSession:
             self._peers_dirty = True
         self._resync_everyone("load")
 
-    def _on_request_snapshot(
-        self, conn: Connection, client: ClientRecord, msg: m.RequestSnapshot
-    ) -> None:
-        self.flush()
-        self.send_snapshot(conn, msg.reason[:200] or "request")
-
-    def _on_ping(self, conn: Connection, client: ClientRecord, msg: m.Ping) -> None:
-        self.reply(conn, m.Pong(msg.nonce))
-
     def _on_goodbye(self, conn: Connection, client: ClientRecord, msg: m.Goodbye) -> None:
         self._outputs.append(Close(conn.id, "goodbye"))
         self._conns.pop(conn.id, None)
@@ -523,19 +472,3 @@ class ServerSession:
         self.roster.forget(client)
         self._peers_dirty = True
         self._events.append(ClientLeft(client.id, client.name, msg.reason[:200] or "goodbye"))
-
-    # --- meters ---------------------------------------------------------------------------
-
-    def _meter(self, now: float) -> None:
-        engine = self.engine
-        if engine is None:
-            return
-        self._last_meter = now
-        frame = meter_frame(engine)
-        if frame is None:
-            return
-        idle = now - self._last_meter_sent >= self.config.meter_idle_interval - SLACK
-        if frame != self._last_meter_frame or idle:
-            self._last_meter_frame = frame
-            self._last_meter_sent = now
-            self._broadcast(frame, "meter")

@@ -22,6 +22,9 @@ Report = Literal["resync", "stalled"]
 Reporter = Callable[[Report, int, str], None]
 MAX_WRITE = 256 * 1024
 CLOSE_GRACE = 1.0
+STOP_GRACE = 0.3
+"""When the server stops, clients that read get their goodbye; a stalled one is not waited
+for longer than this (the whole stop must fit in one second)."""
 _SENDMSG = hasattr(socket.socket, "sendmsg")
 
 
@@ -145,10 +148,10 @@ class Writer:
                 peer.closing_at = now + CLOSE_GRACE
         elif verb == "stop":
             self._stopping = True
-            self._stop_deadline = now + CLOSE_GRACE
+            self._stop_deadline = now + STOP_GRACE
             for peer in self._peers.values():
                 if peer.closing_at is None:
-                    peer.closing_at = now + CLOSE_GRACE
+                    peer.closing_at = now + STOP_GRACE
 
     def _queue(self, connection: int, frame: bytes, kind: FrameKind, now: float) -> None:
         peer = self._peers.get(connection)

@@ -22,6 +22,7 @@ from imbolc.core.project import Project
 from imbolc.core.resolution import OLD_TICKS_PER_BEAT, rescaled
 from imbolc.persist import schema
 from imbolc.persist.errors import ProjectFileError
+from imbolc.persist.legacy import decode_either
 
 MAX_NAME_LENGTH = 200
 
@@ -58,6 +59,8 @@ def _writing(path: Path) -> Iterator[sqlite3.Connection]:
         conn.execute("COMMIT")
     except sqlite3.Error as exc:
         raise ProjectFileError(path, schema.describe(exc)) from exc
+    except UnicodeDecodeError as exc:
+        raise ProjectFileError(path, f"text that is not valid UTF-8 in the file ({exc})") from exc
     finally:
         if conn.in_transaction:
             conn.execute("ROLLBACK")
@@ -74,6 +77,8 @@ def _reading(path: Path) -> Iterator[sqlite3.Connection]:
         yield conn
     except sqlite3.Error as exc:
         raise ProjectFileError(path, schema.describe(exc)) from exc
+    except UnicodeDecodeError as exc:
+        raise ProjectFileError(path, f"text that is not valid UTF-8 in the file ({exc})") from exc
     finally:
         conn.close()
 
@@ -134,8 +139,8 @@ def restore_checkpoint(path: Path | str, checkpoint_id: int) -> Project:
     if found is None:
         raise ProjectFileError(target, f"no checkpoint with id {checkpoint_id!r}")
     try:
-        project = msgspec.msgpack.decode(found[0], type=Project)
-    except (msgspec.ValidationError, msgspec.DecodeError, TypeError) as exc:
+        project = decode_either(found[0], Project)  # a file not yet upgraded holds the map form
+    except (msgspec.ValidationError, msgspec.DecodeError, TypeError, ValueError) as exc:
         raise ProjectFileError(target, f"checkpoint {checkpoint_id} is invalid ({exc})") from exc
     if version is not None and version < RESCALED_IN:  # a file not yet migrated: 480 per beat
         return rescaled(project, TICKS_PER_BEAT // OLD_TICKS_PER_BEAT)

@@ -11,6 +11,7 @@ import msgspec
 
 from imbolc.core.project import Project
 from imbolc.core.resolution import rescaled
+from imbolc.persist.legacy import decode_either
 
 TICK_COLUMNS = (
     ("notes", ("tick", "duration")),
@@ -40,8 +41,8 @@ def rescale_ticks(conn: sqlite3.Connection, factor: int) -> None:
     found = conn.execute("SELECT id, snapshot FROM checkpoints").fetchall()
     for ident, snapshot in found:
         try:
-            project = msgspec.msgpack.decode(snapshot, type=Project)
-        except (msgspec.ValidationError, msgspec.DecodeError):
+            project = decode_either(snapshot, Project)  # map form before schema 5
+        except (msgspec.ValidationError, msgspec.DecodeError, TypeError, ValueError):
             continue  # restore reports an unreadable checkpoint by name
         conn.execute(
             "UPDATE checkpoints SET snapshot = ? WHERE id = ?",

@@ -22,6 +22,7 @@ import msgspec
 from imbolc.core.project import Project
 from imbolc.persist import schema
 from imbolc.persist.errors import ProjectFileError
+from imbolc.persist.files import create_project_file
 from imbolc.persist.save import write_project
 
 log = logging.getLogger(__name__)
@@ -174,6 +175,25 @@ class ProjectSaver:
         self._last = None
         self._save_id = None
 
+    def _create(self, project: Project) -> SaveResult | None:
+        """A first save to a new path writes the whole file beside it and renames it in.
+
+        None when another writer created the file meanwhile (a full save takes over).
+        """
+        start = time.perf_counter()
+        try:
+            written = create_project_file(self.path, project)
+        except ProjectFileError:
+            if not self.path.exists():
+                raise
+            return None
+        conn = self._connect()
+        found = conn.execute("SELECT value FROM meta WHERE key = 'save_id'").fetchone()
+        self._last = project
+        self._save_id = None if found is None else str(found[0])
+        seconds = time.perf_counter() - start
+        return SaveResult(self.path, True, None, written, False, seconds)
+
     def _checkpoint(self, conn: sqlite3.Connection) -> None:
         """Copy the committed log into the main file, so the file alone is complete."""
         try:
@@ -184,6 +204,10 @@ class ProjectSaver:
     def _write(self, project: Project) -> SaveResult:
         start = time.perf_counter()
         try:
+            if self._conn is None and not self.path.exists():
+                created = self._create(project)
+                if created is not None:
+                    return created
             conn = self._connect()
             outcome = write_project(conn, self.path, project, self._last, self._save_id)
             self._file_identity = self._stat_identity()

@@ -20,7 +20,7 @@ from imbolc.persist.rescale import rescale_ticks
 APPLICATION_ID = 0x494D424C
 """``IMBL``: marks an SQLite file as an imbolc project."""
 FORMAT_NAME = "imbolc-project"
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 """The version this build writes; it reads every version from 1 up to this one."""
 SQLITE_HEADER = b"SQLite format 3\x00"
 BUSY_TIMEOUT_SECONDS = 10.0
@@ -341,6 +341,21 @@ def _add_midi(conn: sqlite3.Connection) -> None:
     conn.execute("ALTER TABLE settings ADD COLUMN midi TEXT DEFAULT NULL")
 
 
+def _positional_blobs(conn: sqlite3.Connection) -> None:
+    """Version 5 writes the large structs positionally (``array_like``): the msgpack blobs
+    of clip lanes and checkpoint snapshots are re-encoded from their older map form."""
+    from imbolc.core.automation import AutomationLane
+    from imbolc.core.project import Project
+    from imbolc.persist.legacy import reencoded
+
+    for ident, blob in conn.execute("SELECT id, lanes FROM clips").fetchall():
+        lanes = reencoded(blob, tuple[AutomationLane, ...])
+        conn.execute("UPDATE clips SET lanes = ? WHERE id = ?", (lanes, ident))
+    for ident, blob in conn.execute("SELECT id, snapshot FROM checkpoints").fetchall():
+        snapshot = reencoded(blob, Project)
+        conn.execute("UPDATE checkpoints SET snapshot = ? WHERE id = ?", (snapshot, ident))
+
+
 def _to_version_4(conn: sqlite3.Connection) -> None:
     """Version 4 counts 960 ticks per beat (older files 480: every tick doubles, in the tables,
     the clips' blobs and the checkpoints), stores the tempo and meter changes as msgspec JSON
@@ -353,7 +368,12 @@ def _to_version_4(conn: sqlite3.Connection) -> None:
     rescale_ticks(conn, TICKS_PER_BEAT // OLD_TICKS_PER_BEAT)
 
 
-MIGRATIONS: dict[int, Migration] = {1: _add_click_muted, 2: _add_midi, 3: _to_version_4}
+MIGRATIONS: dict[int, Migration] = {
+    1: _add_click_muted,
+    2: _add_midi,
+    3: _to_version_4,
+    4: _positional_blobs,
+}
 """``MIGRATIONS[n]`` upgrades a version-``n`` file to version ``n + 1``."""
 
 
@@ -384,6 +404,13 @@ def inspect(conn: sqlite3.Connection, path: Path) -> int | None:
 
     Raises ProjectFileError for a foreign, newer or malformed file.
     """
+    try:
+        return _inspect(conn, path)
+    except UnicodeDecodeError as exc:  # a damaged table name or meta value
+        raise ProjectFileError(path, f"text that is not valid UTF-8 in the file ({exc})") from exc
+
+
+def _inspect(conn: sqlite3.Connection, path: Path) -> int | None:
     app_id = conn.execute("PRAGMA application_id").fetchone()[0]
     tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
     if not tables and app_id == 0:
@@ -413,6 +440,8 @@ def describe(exc: sqlite3.Error) -> str:
         return "not an imbolc project (not an SQLite database)"
     if "no such table" in text or "no such column" in text:
         return f"not a complete imbolc project ({text})"
+    if "Could not decode to UTF-8" in text:
+        return f"text that is not valid UTF-8 in the file ({text})"
     if "malformed" in text:
         return f"the file is corrupt ({text})"
     return text

@@ -13,7 +13,7 @@ from typing import Any
 
 from textual.app import App
 
-from imbolc.core.errors import ImbolcError
+from imbolc.core.errors import FileInUse, ImbolcError
 from imbolc.core.project import Project
 from imbolc.core.store import Store
 from imbolc.tui.errors import IO_ERRORS
@@ -66,9 +66,9 @@ class Document:
         self.on_change()
         return target
 
-    def open(self, path: Path) -> None:
+    def open(self, path: Path, *, read_only: bool = False) -> None:
         """Replace the project with the one at ``path`` (undo history starts afresh)."""
-        self.store.load(self.io.open(path))
+        self.store.load(self.io.open_read_only(path) if read_only else self.io.open(path))
         self.path = path
         self.saved = self.store.state
         self.recovered = False
@@ -168,10 +168,21 @@ def open_flow(app: App[Any], document: Document, path: Path) -> None:
     app.push_screen(ChoiceScreen(question, choices), answered)
 
 
-def _open(app: App[Any], document: Document, path: Path) -> None:
+def _open(app: App[Any], document: Document, path: Path, read_only: bool = False) -> None:
     try:
-        document.open(path)
+        document.open(path, read_only=read_only)
+    except FileInUse as error:
+        app.notify(f"Not opened: {error}", severity="error", timeout=8)
+        choices = [Choice("r", "Open read-only", "read-only"), Choice("c", "Cancel", "cancel")]
+
+        def answered(answer: str | None) -> None:
+            if answer == "read-only":
+                _open(app, document, path, read_only=True)
+
+        app.push_screen(ChoiceScreen(f"{path.name} is open in another imbolc.", choices), answered)
+        return
     except IO_ERRORS as error:
         app.notify(f"Not opened: {error}", severity="error", timeout=8)
         return
-    app.notify(f"Opened {path}", timeout=3)
+    shown = "Opened read-only (save it under another name)" if read_only else "Opened"
+    app.notify(f"{shown} {path}", timeout=3)

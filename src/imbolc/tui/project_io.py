@@ -38,6 +38,10 @@ class ProjectIO(Protocol):
         """Read the project at ``path`` to work on, and remember it as the most recent one."""
         ...
 
+    def open_read_only(self, path: Path) -> Project:
+        """Read a project another process is editing; saving to ``path`` is refused after."""
+        ...
+
     def recent_projects(self) -> list[Path]:
         """Recently opened or saved project files that still exist, most recent first."""
         ...

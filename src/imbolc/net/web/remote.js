@@ -327,6 +327,10 @@ const handlers = {
   Refused(msg) { fail(msg.reason); },
   Error(msg) { say(`the server closed the connection: ${msg.message}`, "error"); },
   Snapshot(msg) { loadProject(msg.project); remote.snapshotDue = false; remote.snapshots += 1; },
+  async PackedSnapshot(msg) {
+    const project = unpack(await inflate(msg.packed));
+    handlers.Snapshot({ revision: msg.revision, project, reason: msg.reason });
+  },
   Commits(msg) { for (const record of msg.commits) applyCommit(struct("CommitRecord", record)); },
   Meter(msg) { showMeter(msg); },
   Peers(msg) {
@@ -343,10 +347,20 @@ const handlers = {
   Goodbye(msg) { setPhase("failed", `the session ended: ${msg.reason}`); remote.ws.close(); },
 };
 
+// Messages are handled one after another: a packed snapshot inflates asynchronously, and the
+// commits after it must not be applied before it.
+let handled = Promise.resolve();
+
 function handle(raw) {
   const tag = raw[0];
   const handler = handlers[tag];
-  if (handler) handler(struct(tag, raw));
+  if (handler) handled = handled.then(() => handler(struct(tag, raw))).catch((e) => say(String(e), "error"));
+}
+
+// zlib (RFC 1950) bytes inflated by the browser's own DecompressionStream.
+async function inflate(bytes) {
+  const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("deflate"));
+  return new Uint8Array(await new Response(stream).arrayBuffer());
 }
 
 function fail(reason) {
