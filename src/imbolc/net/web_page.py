@@ -40,7 +40,8 @@ from imbolc.net.codec import WireName
 WIRE_TYPES: tuple[type[msgspec.Struct], ...] = (
     m.Hello, m.Proof, m.Act, m.Claim, m.Release, m.RequestPrivilege, m.TransportCommand,
     m.RequestSnapshot, m.Ping, m.Pong, m.Goodbye, m.Challenge, m.Welcome, m.Refused,
-    m.Snapshot, m.PackedSnapshot, m.Commits, m.CommitRecord, m.StateHash, m.Meter, m.Peak, m.Peer, m.Peers,
+    m.Snapshot, m.PackedSnapshot, m.Commits, m.CommitRecord, m.StateHash, m.Meter, m.Peak,
+    m.Peer, m.Peers,
     m.Rejected, m.Accepted, m.HistoryState, m.Notice, m.Error,
     SetMixerLevel, SetMixerPan, SetMixerMute, SetMixerSolo, SetBpm, Strip,
 )  # fmt: skip
