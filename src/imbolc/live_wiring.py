@@ -124,6 +124,8 @@ class LiveSession:
         self._warned: set[AutomationTarget] = set()
         self.flushes = 0
         self.dispatched_moves = 0
+        self.events_heard = 0
+        """Device events fully handled so far (clock included): what a caller can wait on."""
 
     # --- lifecycle (owner thread) -----------------------------------------------------------
 
@@ -267,6 +269,12 @@ class LiveSession:
 
     def event(self, event: MidiEvent) -> None:
         """One event from a device: play, move, learn, record."""
+        try:
+            self._event(event)
+        finally:
+            self.events_heard += 1
+
+    def _event(self, event: MidiEvent) -> None:
         if isinstance(event, ClockTick | ClockStart | ClockContinue | ClockStop):
             self._clock(event)
             return

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -148,3 +149,39 @@ def test_an_alsa_virtual_port_is_listed_and_its_notes_arrive() -> None:
     finally:
         midi.close()
         keyboard.close()
+
+
+def test_a_fast_knob_sweep_arrives_whole_and_in_order_while_the_interpreter_is_busy(
+    jack: JackdProcess,
+) -> None:
+    events: list[MidiEvent] = []
+    midi = RtMidiInput()
+    knob = RtMidiOutput("knob", api="jack", client="test-knob")
+    busy = threading.Event()
+
+    def burn() -> None:  # other Python threads holding the GIL, as a busy interface does
+        while not busy.is_set():
+            sum(range(10_000))
+
+    burners = [threading.Thread(target=burn, daemon=True) for _ in range(3)]
+    before = sys.getswitchinterval()
+    try:
+        assert midi.open(["jack: test-knob:knob"], events.append)
+        sys.setswitchinterval(0.0002)
+        for burner in burners:
+            burner.start()
+        sweep = [*range(0, 128, 4), 127]
+        for sweep_number in range(10):
+            events.clear()
+            for value in sweep:
+                knob.send([0xB0, 74, value])
+            wait_for(lambda: len(events) >= len(sweep))
+            values = [e.value for e in events if isinstance(e, ControlChange)]
+            assert values == sweep, f"sweep {sweep_number}"
+    finally:
+        busy.set()
+        for burner in burners:
+            burner.join()
+        sys.setswitchinterval(before)
+        midi.close()
+        knob.close()

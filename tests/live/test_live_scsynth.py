@@ -67,6 +67,14 @@ class Rig:
         with self.lock:
             self.sent.clear()
 
+    def send_heard(self, *messages: list[int]) -> None:
+        """Send ``messages`` from the keyboard and wait until the live session handled them
+        (JACK delivers MIDI a period later, on its own thread)."""
+        heard = self.live.events_heard
+        for message in messages:
+            self.keys.send(message)
+        wait_for(lambda: self.live.events_heard >= heard + len(messages))
+
 
 def wait_for(condition: Callable[[], bool], timeout: float = 10.0) -> None:
     deadline = time.monotonic() + timeout
@@ -226,10 +234,9 @@ def test_a_mapped_knob_sweep_is_one_action_per_flush_and_one_n_set(rig: Rig) -> 
     settle(rig.engine)
     rig.clear()
     undo_depth = len(rig.store.history.undo_stack)
-    for value in range(0, 128, 4):  # a fast sweep, all before the owner thread looks
-        rig.keys.send([0xB0, 74, value])
-    rig.keys.send([0xB0, 74, 127])
-    wait_for(lambda: rig.live._pending.get(target) == 1.0)
+    sweep = [*([0xB0, 74, value] for value in range(0, 128, 4)), [0xB0, 74, 127]]
+    rig.send_heard(*sweep)  # a fast sweep, all before the owner thread looks
+    assert rig.live._pending.get(target) == 1.0
     assert rig.hooks.run_pending() == 1  # one flush for the whole burst
     strip = rig.store.state.instruments.get(rig.synth).mixer  # type: ignore[union-attr]
     assert strip.level == pytest.approx(1.0)
@@ -250,15 +257,11 @@ def test_a_recorded_take_lands_in_the_piano_roll_as_one_undo_step(rig: Rig) -> N
     )
     assert start == 0
     wait_for(lambda: rig.engine.transport().playing and rig.engine.transport().tick > 10)
-    rig.keys.send([0x90, 64, 90])
-    rig.keys.send([0xB0, 75, 0])  # the knob: pan hard left...
+    rig.send_heard([0x90, 64, 90], [0xB0, 75, 0])  # the knob: pan hard left...
     time.sleep(0.3)
-    rig.keys.send([0x80, 64, 0])
-    rig.keys.send([0x90, 67, 70])
-    rig.keys.send([0xB0, 75, 127])  # ...then hard right
+    rig.send_heard([0x80, 64, 0], [0x90, 67, 70], [0xB0, 75, 127])  # ...then hard right
     time.sleep(0.2)
-    rig.keys.send([0x80, 67, 0])
-    time.sleep(0.05)
+    rig.send_heard([0x80, 67, 0])
     rig.hooks.run_pending()  # the knob moved the pan as it went (its own undo steps)
     assert rig.live.stop_take() == 2
     rig.engine.stop()
@@ -402,11 +405,9 @@ def test_held_keys_on_an_arpeggiated_instrument_step_up_at_its_rate(rig: Rig) ->
     settle(rig.engine)
     try:
         rig.clear()
-        rig.keys.send([0x90, 60, 100])
-        rig.keys.send([0x90, 64, 100])
+        rig.send_heard([0x90, 60, 100], [0x90, 64, 100])
         wait_for(lambda: len(rig.messages("/s_new")) >= 5)
-        rig.keys.send([0x80, 60, 0])
-        rig.keys.send([0x80, 64, 0])
+        rig.send_heard([0x80, 60, 0], [0x80, 64, 0])
         with rig.lock:
             starts = [(t, m) for t, m in rig.sent if m.address == "/s_new"][:5]
         freqs = [controls(m)["freq"] for _, m in starts]

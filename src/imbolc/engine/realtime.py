@@ -49,6 +49,35 @@ tick p99 under a busy main thread stays far below this, and GC pauses of a few m
 50 ms absorbs Python's jitter while keeping a pressed Play responsive (see benchmarks)."""
 TICK = 0.005
 SWITCH_INTERVAL = 0.0002
+
+
+class _SwitchInterval:
+    """The interpreter's thread switch interval, lowered while any audio thread runs and
+    restored when the last one ends (it is process-wide: a stopped engine must not leave
+    every other thread paying for it)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._holders = 0
+        self._saved = sys.getswitchinterval()
+
+    def acquire(self) -> None:
+        with self._lock:
+            if self._holders == 0:
+                self._saved = sys.getswitchinterval()
+                sys.setswitchinterval(min(self._saved, SWITCH_INTERVAL))
+            self._holders += 1
+
+    def release(self) -> None:
+        with self._lock:
+            if self._holders == 0:
+                return
+            self._holders -= 1
+            if self._holders == 0:
+                sys.setswitchinterval(self._saved)
+
+
+SWITCH_INTERVAL_HOLDERS = _SwitchInterval()
 """Seconds a thread waits for the GIL before asking its holder to hand it over, while an audio
 thread runs (Python's default is 5 ms). A live note's thread waits this long behind a busy
 interface at each acquisition; 0.2 ms measured best for a note's p50 and p99 (0.1 ms no better,
@@ -193,9 +222,13 @@ class AudioThread:
     def start(self) -> None:
         """Start the thread, and let Python switch threads often enough that a busy main
         thread cannot hold the GIL across a whole tick (see benchmarks: audio thread)."""
-        sys.setswitchinterval(min(sys.getswitchinterval(), SWITCH_INTERVAL))
+        SWITCH_INTERVAL_HOLDERS.acquire()
         self._running = True
-        self._thread.start()
+        try:
+            self._thread.start()
+        except BaseException:
+            SWITCH_INTERVAL_HOLDERS.release()
+            raise
 
     def post(self, kind: str, *args: Any, structural: bool = False) -> None:
         """Queue a command; structural work goes behind any structural work already queued,
@@ -249,6 +282,12 @@ class AudioThread:
     # --- the thread ---------------------------------------------------------------------------
 
     def _run(self) -> None:
+        try:
+            self._serve()
+        finally:
+            SWITCH_INTERVAL_HOLDERS.release()
+
+    def _serve(self) -> None:
         next_sweep = next_status = time.monotonic()
         while self._running:
             idle = not (self.player.playing or self._pending_normal or self._backlog)

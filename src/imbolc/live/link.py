@@ -117,7 +117,9 @@ class LinkSync:
             with contextlib.suppress(Exception):
 
                 def leave() -> None:
+                    # Dropping the last reference ends aalink's own threads.
                     self._link.enabled = False
+                    self._link = None
 
                 self._call(leave)
         if self._loop.is_running():

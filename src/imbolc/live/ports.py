@@ -1,9 +1,11 @@
 """MIDI ports over python-rtmidi: ALSA sequencer and JACK MIDI, hot-plug, raw bytes decoded in core.
 
 ``RtMidiInput`` realizes ``core.live.MidiInput``. Port names carry their API (``jack: …``,
-``alsa: …``) so one list covers both. Each open port has its own rtmidi client whose callback
-(rtmidi's thread) stamps the monotonic time and feeds the raw bytes to a ``MidiDecoder`` of
-its own, so running status and garbage are handled per device and never raise.
+``alsa: …``) so one list covers both. Each open port has its own rtmidi client and a thread
+that drains rtmidi's queue, stamps the monotonic time and feeds the raw bytes to a
+``MidiDecoder`` of its own, so running status and garbage are handled per device and never
+raise. (rtmidi's callback mode hands JACK messages over in a shared buffer: with the
+interpreter busy, a fast knob sweep arrived as repeats of stale values. Its queue copies.)
 ``PortWatcher`` re-reads the port list and opens or drops the chosen ports as they come and go.
 """
 
@@ -25,6 +27,11 @@ SHM = Path("/dev/shm")
 CLIENT_NAME = "imbolc"
 ALL_PORTS = "all"
 """The selection that listens to every input port there is."""
+POLL_SECONDS = 0.0003
+"""How long an input's thread sleeps when rtmidi's queue is empty (adds half this, on
+average, to a note's latency)."""
+QUEUE_LIMIT = 4096
+"""Messages rtmidi keeps for a port between two polls (a SysEx dump or a dense sweep)."""
 
 try:  # the library is a dependency, but a broken install must not stop the app
     import rtmidi
@@ -71,29 +78,44 @@ def _split(name: str) -> tuple[str, str]:
 
 
 class _Listener:
-    """One open input port: its rtmidi client and the decoder of its bytes."""
+    """One open input port: its rtmidi client, the thread draining it, and its decoder."""
 
     def __init__(self, api: int, index: int, name: str, sink: EventSink, log: Log) -> None:
         self.name = name
         self.sink = sink
         self.log = log
         self.decoder = MidiDecoder(lambda message: log(f"{name}: {message}"))
-        self.client: Any = rtmidi.MidiIn(api, name=CLIENT_NAME)
+        self.client: Any = rtmidi.MidiIn(api, name=CLIENT_NAME, queue_size_limit=QUEUE_LIMIT)
         self.client.ignore_types(sysex=False, timing=False, active_sense=True)
-        self.client.set_callback(self._received)
         self.client.open_port(index, name="in")
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._drain, name=f"midi-in {name}", daemon=True)
+        self._thread.start()
 
-    def _received(self, message: tuple[list[int], float], _data: object) -> None:
-        now = time.monotonic()
+    def _drain(self) -> None:
+        get = self.client.get_message
+        while not self._stop.is_set():
+            try:
+                message = get()
+            except Exception as error:  # a closed client ends the thread, never the app
+                self.log(f"{self.name}: MIDI input stopped: {error}")
+                return
+            if message is None:
+                time.sleep(POLL_SECONDS)
+                continue
+            self._received(message[0], time.monotonic())
+
+    def _received(self, data: list[int], now: float) -> None:
         try:
-            for event in self.decoder.feed(message[0], now):
+            for event in self.decoder.feed(data, now):
                 self.sink(event)
-        except Exception as error:  # a sink failure must not kill rtmidi's thread
+        except Exception as error:  # a sink failure must not end the input
             self.log(f"{self.name}: MIDI event not handled: {error}")
 
     def close(self) -> None:
-        with contextlib.suppress(Exception):
-            self.client.cancel_callback()
+        self._stop.set()
+        if self._thread is not threading.current_thread():
+            self._thread.join(1.0)
         with contextlib.suppress(Exception):
             self.client.close_port()
         with contextlib.suppress(Exception):
