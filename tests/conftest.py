@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import textual.app
+import textual.pilot
 
 from imbolc.engine.processes import JackdProcess, start_jackd
 
@@ -22,6 +26,34 @@ def private_cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None
         os.environ.pop("IMBOLC_CACHE_DIR", None)
     else:
         os.environ["IMBOLC_CACHE_DIR"] = previous
+
+
+IDLE_POLL = 1 / 50
+IDLE_CPU = IDLE_POLL / 20
+
+
+async def wait_for_app_idle(min_sleep: float = IDLE_POLL, max_sleep: float = 1.0) -> None:
+    """Textual's Pilot waits after each key until the *process* uses little CPU, for up to a
+    second; with JACK clients, MIDI inputs or an audio thread running (as in a musician's
+    imbolc) that is never, and every key press cost two seconds. The app's own work runs on
+    the event loop's thread, so measure that thread alone."""
+    start = time.monotonic()
+    while True:
+        cpu = time.thread_time()
+        await asyncio.sleep(IDLE_POLL)
+        spent = time.thread_time() - cpu
+        elapsed = time.monotonic() - start
+        if elapsed >= max_sleep or (elapsed > min_sleep and spent < IDLE_CPU):
+            return
+
+
+@pytest.fixture(autouse=True, scope="session")
+def pilot_waits_for_the_app_thread() -> Iterator[None]:
+    saved = textual.app.wait_for_idle, textual.pilot.wait_for_idle
+    textual.app.wait_for_idle = wait_for_app_idle  # type: ignore[attr-defined]
+    textual.pilot.wait_for_idle = wait_for_app_idle  # type: ignore[attr-defined]
+    yield
+    textual.app.wait_for_idle, textual.pilot.wait_for_idle = saved  # type: ignore[attr-defined]
 
 
 @pytest.fixture(autouse=True)

@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
+from textual.pilot import Pilot
+from textual.widgets import Input
 from tui_fakes import DEMO, AppFactory, FakeEngine
 
 from imbolc.core.ports import Meters
@@ -41,4 +43,13 @@ def test_screen_matches_its_snapshot(
     size: str,
 ) -> None:
     engine.meter_values = Meters((0.62, 0.55), {DEMO.instruments.items[0].id: (0.8, 0.75)})
-    assert snap_compare(make_app(), press=SCREENS[screen], terminal_size=SIZES[size])
+
+    async def steady_cursor(pilot: Pilot[None]) -> None:
+        """Press the keys, then stop text cursors blinking: a slow machine would otherwise
+        take the picture in either half of the blink."""
+        await pilot.press(*SCREENS[screen])
+        await pilot.pause()
+        for field in pilot.app.screen.query(Input):
+            field.cursor_blink = False
+
+    assert snap_compare(make_app(), run_before=steady_cursor, terminal_size=SIZES[size])
