@@ -65,10 +65,16 @@ class Row(msgspec.Struct, frozen=True):
     spec: ParamSpec | None
     build: Callable[[float], Action] | None = None
     stage_id: StageId | None = None
+    clear: Action | None = None
+    """What Backspace dispatches instead of the default value (an override back to None)."""
+    shown: str | None = None
+    """Text shown instead of the value (an override that is off says "session")."""
 
     @property
     def text(self) -> str:
         """The value as shown."""
+        if self.shown is not None:
+            return self.shown
         return "" if self.spec is None else fmt.param_value(self.value, self.spec)
 
 
@@ -216,6 +222,16 @@ def editor_rows(inst: Instrument) -> tuple[Row, ...]:
     for number, stage in enumerate(inst.chain, start=1):
         rows.extend(_stage_rows(inst.id, number, stage))
     return tuple(rows)
+
+
+def gauge_fraction(row: Row) -> float | None:
+    """Where a continuous value sits in its range, 0..1 (log scale for frequencies)."""
+    spec = row.spec
+    if spec is None or spec.kind != "float" or spec.max <= spec.min:
+        return None
+    if spec.unit == "Hz" and spec.min > 0 and row.value > 0:
+        return math.log(row.value / spec.min) / math.log(spec.max / spec.min)
+    return (row.value - spec.min) / (spec.max - spec.min)
 
 
 def _clamp(value: float, spec: ParamSpec) -> float:
