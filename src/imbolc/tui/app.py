@@ -30,8 +30,8 @@ from imbolc.tui.header import HeaderBar
 from imbolc.tui.keymap import display_key, layer_bindings, load_keymap, textual_keymap
 from imbolc.tui.live import LiveUpdates
 from imbolc.tui.panes.arrangement import ArrangementPane
-from imbolc.tui.panes.buses import BusesPane
 from imbolc.tui.panes.automation import AutomationPane
+from imbolc.tui.panes.buses import BusesPane
 from imbolc.tui.panes.drums import DrumsPane
 from imbolc.tui.panes.editor import EditorPane
 from imbolc.tui.panes.engine import EnginePane
@@ -415,10 +415,9 @@ class ImbolcApp(App[None], inherit_bindings=False):
         """Each session setting, found by its names and synonyms ("bpm", "tuning")."""
         keys = self._pane_keys("settings")
         return [
-            PaletteEntry(
-                f"Settings: set {name.label} ({name.words})", keys, f"edit_setting({name.label!r})", self
-            )
+            PaletteEntry(f"Settings: set {name.label} ({name.words})", keys, action, self)
             for name in SETTINGS
+            for action in (f"edit_setting({name.label!r})",)
         ]
 
     def action_edit_setting(self, label: str) -> None:

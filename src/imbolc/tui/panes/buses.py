@@ -24,7 +24,7 @@ from imbolc.core.actions import (
 from imbolc.core.actions.base import Action
 from imbolc.core.actions.mixer import bus_strip
 from imbolc.core.catalog import ParamSpec
-from imbolc.core.ids import BusId
+from imbolc.core.ids import BusId, StageId
 from imbolc.core.mixer import Bus
 from imbolc.core.project import Project
 from imbolc.core.targets import MIXER_RANGES
@@ -50,14 +50,15 @@ def bus_rows(bus: Bus) -> tuple[Row, ...]:
     ]
     for number, stage in enumerate(bus.effects, start=1):
         section, sid = f"{number}. {stage_title(stage)}", stage.id
-        rows.append(
-            Row(section, "enabled", float(stage.enabled), enabled,
-                lambda v, sid=sid: SetBusEffectEnabled(ident, sid, v >= 0.5), sid)
-        )  # fmt: skip
+
+        def bypass(v: float, sid: StageId = sid) -> Action:
+            return SetBusEffectEnabled(ident, sid, v >= 0.5)
+
+        rows.append(Row(section, "enabled", float(stage.enabled), enabled, bypass, sid))
         values = {param.name: param.value for param in stage.params}
         for spec in stage_specs(stage):
 
-            def build(v: float, name: str = spec.name, sid: int = sid) -> Action:
+            def build(v: float, name: str = spec.name, sid: StageId = sid) -> Action:
                 return SetBusEffectParam(ident, sid, name, v)
 
             rows.append(Row(section, spec.name, values.get(spec.name, spec.default), spec,
@@ -206,9 +207,11 @@ class BusesPane(RowsPane):
     def _add_effect(self, name: str | None) -> None:
         bus, position = self.bus, self._stage_position()
         at = -1 if position is None else position + 1
-        if name is not None and bus is not None and self.ws.dispatch(AddBusEffect(bus.id, name, at)):
-            added = self.bus
-            self._focus_stage(len(added.effects) - 1 if at < 0 or added is None else at)
+        if name is None or bus is None or not self.ws.dispatch(AddBusEffect(bus.id, name, at)):
+            return
+        added = self.bus
+        if added is not None:
+            self._focus_stage(len(added.effects) - 1 if at < 0 else at)
 
     def action_remove_stage(self) -> None:
         row, bus = self.row, self.bus

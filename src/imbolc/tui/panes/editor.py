@@ -23,7 +23,7 @@ from imbolc.core.actions import (
     SetPolyphonic,
     SetStageEnabled,
 )
-from imbolc.core.instrument import LFO_TARGETS, FilterStage, Instrument
+from imbolc.core.instrument import LFO_TARGETS, FilterStage
 from imbolc.core.project import Project
 from imbolc.tui.format import source_label
 from imbolc.tui.keymap import layer_bindings

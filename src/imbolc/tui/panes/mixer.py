@@ -24,7 +24,7 @@ from imbolc.core.actions import (
 )
 from imbolc.core.actions.mixer import MASTER, Strip, bus_strip, instrument_strip
 from imbolc.core.ids import BusId, InstrumentId
-from imbolc.core.instrument import Send
+from imbolc.core.instrument import Send, SendTap
 from imbolc.core.mixer import Bus
 from imbolc.core.ports import Meters, Transport
 from imbolc.core.project import Project
@@ -223,7 +223,7 @@ class MixerPane(Pane):
         if ident is None or self.send_bus is None:
             return
         send = self.selected_state().send
-        tap = "pre" if send is None or send.tap == "post" else "post"
+        tap: SendTap = "pre" if send is None or send.tap == "post" else "post"
         self.ws.dispatch(SetSendTap(ident, self.send_bus, tap))
 
     def action_buses(self) -> None:

@@ -16,7 +16,6 @@ from imbolc.core.catalog import ParamSpec
 from imbolc.core.instrument import (
     ArpDirection,
     ChordShapeName,
-
     Instrument,
     NoteRate,
     SwingGrid,
@@ -113,6 +112,3 @@ def _chord_rows(inst: Instrument) -> list[Row]:
 def play_rows(inst: Instrument) -> tuple[Row, ...]:
     """How ``inst`` plays: its groove overrides, arpeggiator and chord shape."""
     return (*_groove_rows(inst), *_arp_rows(inst), *_chord_rows(inst))
-
-
-

@@ -45,6 +45,13 @@ def checked_value(answer: str, row: Row) -> float:
     return value
 
 
+def _same(old: tuple[object, ...] | None, new: tuple[object, ...]) -> bool:
+    """Whether ``new`` holds the very objects of ``old``."""
+    if old is None or len(old) != len(new):
+        return False
+    return all(a is b for a, b in zip(old, new, strict=True))
+
+
 class RowsPane(Pane):
     """Rows of values under a cursor; subclasses say which rows and draw a heading."""
 
@@ -69,8 +76,7 @@ class RowsPane(Pane):
     def rows(self) -> tuple[Row, ...]:
         """The rows, rebuilt only when what they show changed."""
         source = self.rows_source()
-        old = self._rows_of
-        if old is None or len(old) != len(source) or any(a is not b for a, b in zip(old, source)):
+        if not _same(self._rows_of, source):
             self._rows_of = source
             self._rows = self.build_rows()
         return self._rows

@@ -100,7 +100,7 @@ def settings_rows(project: Project) -> tuple[Row, ...]:
         return SetClick(enabled, volume, muted)
 
     values: tuple[tuple[float, ParamSpec, Callable[[float], Action]], ...] = (
-        (settings.bpm, _int("tempo", int(low), int(high), 120, "BPM"), lambda v: SetBpm(v)),
+        (settings.bpm, _int("tempo", int(low), int(high), 120, "BPM"), SetBpm),
         (float(num), _int("beats per bar", 1, 32, 4), lambda v: SetTimeSignature(int(v), den)),
         (float(den_index), _choice("beat unit", denominators, 2),
          lambda v: SetTimeSignature(num, DENOMINATORS[int(v)])),
@@ -109,10 +109,10 @@ def settings_rows(project: Project) -> tuple[Row, ...]:
          lambda v: SetScale(SCALES[int(v)])),
         (float(TUNINGS.index(settings.tuning)), _choice("tuning", TUNINGS),
          lambda v: SetTuning(TUNINGS[int(v)])),
-        (settings.tuning_a4, _num("A4", 400.0, 480.0, 440.0, "Hz"), lambda v: SetTuningA4(v)),
+        (settings.tuning_a4, _num("A4", 400.0, 480.0, 440.0, "Hz"), SetTuningA4),
         (float(JI_FLAVORS.index(settings.ji_flavor)), _choice("JI flavour", JI_FLAVORS),
          lambda v: SetJiFlavor(JI_FLAVORS[int(v)])),
-        (session.piano_roll.swing, _num("swing", 0.0, 1.0, 0.0), lambda v: SetSwing(v)),
+        (session.piano_roll.swing, _num("swing", 0.0, 1.0, 0.0), SetSwing),
         (humanize.velocity, _num("humanize velocity", 0.0, 1.0, 0.0),
          lambda v: SetHumanize(v, humanize.timing)),
         (humanize.timing, _num("humanize timing", 0.0, 1.0, 0.0),
