@@ -34,6 +34,9 @@ def checked_value(answer: str, row: Row) -> float:
     assert row.spec is not None
     spec = row.spec
     typed = answer.strip()
+    named = spec.kind == "choice" and all(c.replace(".", "").isdigit() for c in spec.choices)
+    if named and typed not in spec.choices:  # "3" for a beat unit is no index into 1, 2, 4...
+        raise ValueError(f"{row.label}: {typed!r} is not accepted; type {accepted(spec)}")
     try:
         value = parse_value(answer, spec)
     except ValueError:
