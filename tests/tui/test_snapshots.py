@@ -42,3 +42,20 @@ def test_screen_matches_its_snapshot(
 ) -> None:
     engine.meter_values = Meters((0.62, 0.55), {DEMO.instruments.items[0].id: (0.8, 0.75)})
     assert snap_compare(make_app(), press=SCREENS[screen], terminal_size=SIZES[size])
+
+
+NEW_SCREENS: dict[str, tuple[str, ...]] = {
+    "settings": ("ctrl+e", "down", "down", "down"),
+    "buses": ("ctrl+o", "down", "down", "down"),
+    "editor_playing_rows": ("down", "enter", *("down",) * 30),
+    "remove_bus": ("ctrl+o", "D"),
+}
+NEW_SIZES = {"80x24": (80, 24), "160x50": (160, 50)}
+
+
+@pytest.mark.parametrize("size", NEW_SIZES)
+@pytest.mark.parametrize("screen", NEW_SCREENS)
+def test_new_pane_matches_its_snapshot(
+    snap_compare: Callable[..., bool], make_app: AppFactory, screen: str, size: str
+) -> None:
+    assert snap_compare(make_app(), press=NEW_SCREENS[screen], terminal_size=NEW_SIZES[size])
