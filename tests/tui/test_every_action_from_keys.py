@@ -310,12 +310,15 @@ SCRIPTS: dict[str, Script] = {
     "SetChannelInstrument": Script((*MIDI, "c"), lambda b, a: len(a.session.midi.channel_routes)
                                    == 1),
     # the tempo map (Ctrl+T), at the fifth step
-    "AddTempoChange": Script((*TEMPO, "a"), lambda b, a: len(a.session.tempo_map.tempos) == 1),
+    "AddTempoChange": Script((*TEMPO, "a"),
+                             lambda b, a: [t.tick for t in a.session.tempo_map.tempos]
+                             == [4 * TICKS_PER_BEAT]),
     "SetTempoChange": Script((*TEMPO, "a", "up"),
                              lambda b, a: a.session.tempo_map.tempos[0].bpm
                              == a.session.settings.bpm + 1),
     "MoveTempoChange": Script((*TEMPO, "a", "shift+right"),
-                              lambda b, a: len(a.session.tempo_map.tempos) == 1),
+                              lambda b, a: [t.tick for t in a.session.tempo_map.tempos]
+                              == [5 * TICKS_PER_BEAT]),
     "DeleteTempoChange": Script((*TEMPO, "a", "d"), lambda b, a: a.session.tempo_map.tempos == ()),
     "SetMeterChange": Script((*TEMPO, "m"), lambda b, a: len(a.session.tempo_map.meters) == 1),
     "DeleteMeterChange": Script((*TEMPO, "m", "M"), lambda b, a: a.session.tempo_map.meters == ()),
