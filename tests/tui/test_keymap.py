@@ -19,7 +19,7 @@ from imbolc.tui.keymap import (
 
 PANE_LAYERS = (
     "instruments", "editor", "piano_roll", "drums", "arrangement",
-    "mixer", "automation", "engine", "project",
+    "mixer", "automation", "engine", "project", "settings", "buses",
 )  # fmt: skip
 
 
@@ -135,3 +135,11 @@ def test_a_user_file_is_read_and_applied(tmp_path: Path) -> None:
     keymap, warnings = load_keymap(path)
     assert warnings == []
     assert keymap.binding("global", "undo").keys == ("ctrl+u",)  # type: ignore[union-attr]
+
+
+def test_no_pane_layer_hides_a_global_key() -> None:
+    keymap = default_keymap()
+    global_keys = {textual_key(key) for binding in keymap.layer("global") for key in binding.keys}
+    for name in PANE_LAYERS:
+        pane_keys = {textual_key(key) for binding in keymap.layer(name) for key in binding.keys}
+        assert not pane_keys & global_keys, name

@@ -23,7 +23,7 @@ from textual.widgets import ContentSwitcher
 from imbolc.core.live_control import LiveControl, NoLive
 from imbolc.core.ports import EnginePort, EngineStatus, Meters, Transport
 from imbolc.core.store import Commit, Store
-from imbolc.tui.commands import PaneCommands
+from imbolc.tui.commands import PaletteEntry, PaneCommands
 from imbolc.tui.document import Document, save_flow
 from imbolc.tui.errors import ENGINE_ERRORS, IO_ERRORS
 from imbolc.tui.header import HeaderBar
@@ -31,6 +31,7 @@ from imbolc.tui.keymap import display_key, layer_bindings, load_keymap, textual_
 from imbolc.tui.live import LiveUpdates
 from imbolc.tui.panes.arrangement import ArrangementPane
 from imbolc.tui.panes.automation import AutomationPane
+from imbolc.tui.panes.buses import BusesPane
 from imbolc.tui.panes.drums import DrumsPane
 from imbolc.tui.panes.editor import EditorPane
 from imbolc.tui.panes.engine import EnginePane
@@ -40,6 +41,7 @@ from imbolc.tui.panes.mixer import MixerPane
 from imbolc.tui.panes.piano_roll import PianoRollPane
 from imbolc.tui.panes.project import ProjectPane
 from imbolc.tui.panes.session import SessionPane
+from imbolc.tui.panes.settings import SETTINGS, SettingsPane
 from imbolc.tui.panes.tempo import TempoPane
 from imbolc.tui.performance import Performance
 from imbolc.tui.project_io import ProjectIO
@@ -106,6 +108,8 @@ class ImbolcApp(App[None], inherit_bindings=False):
             "session": SessionPane(ws, session, id="session"),
             "tempo": TempoPane(ws, id="tempo"),
             "midi": MidiPane(ws, self.live_input, id="midi"),
+            "settings": SettingsPane(ws, id="settings"),
+            "buses": BusesPane(ws, id="buses"),
         }
         self.live = LiveUpdates(self, engine, self._show_live, lambda: self.performance.sounding)
         self._current = "instruments"
@@ -406,3 +410,19 @@ class ImbolcApp(App[None], inherit_bindings=False):
     async def run_palette_action(self, action: str, target: DOMNode) -> None:
         """Run an action picked in the command palette."""
         await self.run_action(action, target)
+
+    def palette_extras(self) -> list[PaletteEntry]:
+        """Each session setting, found by its names and synonyms ("bpm", "tuning")."""
+        keys = self._pane_keys("settings")
+        return [
+            PaletteEntry(f"Settings: set {name.label} ({name.words})", keys, action, self)
+            for name in SETTINGS
+            for action in (f"edit_setting({name.label!r})",)
+        ]
+
+    def action_edit_setting(self, label: str) -> None:
+        """Show the settings pane with the cursor on ``label`` and ask for its value."""
+        self.show_pane("settings")
+        pane = self.panes["settings"]
+        assert isinstance(pane, SettingsPane)
+        pane.edit(label)

@@ -1,6 +1,7 @@
 """The command palette (`:`): every action of the current pane and every global one.
 
-Entries come from the keymap, so the palette, the help screen and the keys always agree.
+Entries come from the keymap, so the palette, the help screen and the keys always agree;
+besides them, every session setting can be found by its usual names ("bpm", "tuning").
 """
 
 from __future__ import annotations
@@ -37,6 +38,10 @@ class PaletteHost(Protocol):
         """Run an action chosen in the palette."""
         ...
 
+    def palette_extras(self) -> list[PaletteEntry]:
+        """Commands found from any pane besides the keymap's (each session setting)."""
+        ...
+
 
 def palette_entries(host: PaletteHost) -> Iterator[PaletteEntry]:
     """Every action the palette offers right now."""
@@ -45,6 +50,7 @@ def palette_entries(host: PaletteHost) -> Iterator[PaletteEntry]:
             keys = ", ".join(display_key(key) for key in binding.keys)
             text = binding.description or binding.action
             yield PaletteEntry(f"{title}: {text}", keys, binding.action, target)
+    yield from host.palette_extras()
 
 
 class PaneCommands(Provider):

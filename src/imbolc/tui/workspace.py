@@ -14,7 +14,7 @@ from typing import Literal
 from imbolc.core.actions.base import Action
 from imbolc.core.automation import AutomationTarget
 from imbolc.core.errors import ImbolcError
-from imbolc.core.ids import InstrumentId
+from imbolc.core.ids import BusId, InstrumentId
 from imbolc.core.instrument import Instrument
 from imbolc.core.notes import Note
 from imbolc.core.ports import EnginePort
@@ -37,6 +37,8 @@ class Workspace:
         self.store = store
         self.engine = engine
         self.notify: Notify = notify
+        self.selected_bus: BusId | None = None
+        """The bus the bus manager edits (the mixer sets it when opening the manager)."""
         self.clipboard: tuple[Note, ...] = ()
         """Notes copied in the piano roll, ticks relative to the selection start."""
         items = store.state.instruments.items

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from typing import ClassVar
 
 from rich.text import Text
@@ -24,23 +23,15 @@ from imbolc.core.actions import (
     SetPolyphonic,
     SetStageEnabled,
 )
-from imbolc.core.instrument import LFO_TARGETS, FilterStage, Instrument
+from imbolc.core.instrument import LFO_TARGETS, FilterStage
 from imbolc.core.project import Project
 from imbolc.tui.format import source_label
 from imbolc.tui.keymap import layer_bindings
-from imbolc.tui.panes.editor_rows import (
-    LFO_SHAPES,
-    Row,
-    StepSize,
-    adjusted,
-    editor_rows,
-    parse_value,
-)
+from imbolc.tui.panes.editor_rows import LFO_SHAPES, Row, editor_rows
+from imbolc.tui.panes.play_rows import play_rows
+from imbolc.tui.panes.rows import RowsPane
 from imbolc.tui.recording import recorded_move
 from imbolc.tui.screens.picker import PickerScreen, PickItem
-from imbolc.tui.screens.prompts import PromptScreen
-from imbolc.tui.widgets.state_view import Pane, visible_window
-from imbolc.tui.workspace import Workspace
 
 
 def effect_items() -> list[PickItem[str]]:
@@ -57,125 +48,32 @@ def filter_items() -> list[PickItem[str]]:
     return [PickItem(spec.display, spec.name, "", spec.name) for spec in catalog.FILTERS.values()]
 
 
-class EditorPane(Pane):
+class EditorPane(RowsPane):
     """Every value of the selected instrument as rows; arrows adjust, Enter types a value."""
 
     LAYER = "editor"
     TITLE = "Instrument"
     BINDINGS: ClassVar[list[BindingType]] = layer_bindings("editor")
 
-    def __init__(self, workspace: Workspace, *, id: str | None = None) -> None:
-        super().__init__(workspace, id=id)
-        self._cursor = 0
-        self._rows: tuple[Row, ...] = ()
-        self._rows_of: Instrument | None = None
-
     def watched(self, project: Project) -> tuple[object, ...]:
         return (self.ws.selected,)
 
-    @property
-    def rows(self) -> tuple[Row, ...]:
-        """The rows of the selected instrument, rebuilt only when that instrument changed."""
+    def rows_source(self) -> tuple[object, ...]:
+        return (self.ws.selected,)
+
+    def build_rows(self) -> tuple[Row, ...]:
         inst = self.ws.selected
-        if inst is not self._rows_of:
-            self._rows_of = inst
-            self._rows = () if inst is None else editor_rows(inst)
-        return self._rows
+        return () if inst is None else (*editor_rows(inst), *play_rows(inst))
 
-    @property
-    def cursor(self) -> int:
-        """The index of the row under the cursor (kept inside the current rows)."""
-        return max(0, min(self._cursor, len(self.rows) - 1))
-
-    @cursor.setter
-    def cursor(self, index: int) -> None:
-        self._cursor = index
-
-    @property
-    def row(self) -> Row | None:
-        """The row under the cursor."""
-        rows = self.rows
-        return rows[self.cursor] if rows else None
-
-    def render(self) -> Text:
+    def heading(self, text: Text) -> None:
         inst = self.ws.selected
-        text = Text(no_wrap=True, overflow="ellipsis")
         if inst is None:
             text.append("No instrument selected (F1 to pick or add one).", style="italic")
-            return text
+            return
         text.append(f"{inst.name}", style="bold")
         text.append(f"  {source_label(inst.source)}", style="cyan")
         poly = f"poly {inst.voice_cap}" if inst.polyphonic else "mono"
         text.append(f"  {poly} · {inst.channels}{'' if inst.active else ' · off'}\n", style="dim")
-        lines = self._lines()
-        if not lines:
-            return text
-        cursor = self.cursor
-        cursor_line = next(n for n, (index, _) in enumerate(lines) if index == cursor)
-        for line in visible_window(cursor_line, len(lines), self.size.height - 1):
-            text.append(lines[line][1])
-            text.append("\n")
-        text.rstrip()
-        return text
-
-    def _lines(self) -> list[tuple[int | None, Text]]:
-        lines: list[tuple[int | None, Text]] = []
-        section = None
-        for index, row in enumerate(self.rows):
-            if row.section != section:
-                section = row.section
-                lines.append((None, Text(section, style="bold underline")))
-            line = Text("  ")
-            line.append(f"{row.label:<20}")
-            line.append(f"{row.text:>14}", style="bold")
-            fraction = gauge_fraction(row)
-            if fraction is not None:
-                line.append("  " + _gauge(fraction, 20), style="green")
-            if index == self.cursor:
-                line.stylize("reverse")
-            lines.append((index, line))
-        return lines
-
-    def action_move(self, step: int) -> None:
-        self.cursor = max(0, min(len(self.rows) - 1, self.cursor + step))
-        self.refresh()
-
-    def _set(self, row: Row, value: float) -> None:
-        if row.build is not None and value != row.value:
-            self.ws.dispatch(row.build(value))
-
-    def action_adjust(self, direction: int, size: StepSize) -> None:
-        row = self.row
-        if row is not None:
-            self._set(row, adjusted(row, direction, size))
-
-    def action_reset(self) -> None:
-        row = self.row
-        if row is not None and row.spec is not None:
-            self._set(row, row.spec.default)
-
-    def action_type_value(self) -> None:
-        row = self.row
-        if row is None or row.spec is None:
-            return
-        spec = row.spec
-        hint = f"{spec.min:g} … {spec.max:g} {spec.unit}".rstrip()
-        if spec.choices:
-            hint = ", ".join(spec.choices)
-        title = f"{row.section} · {row.label}"
-        self.app.push_screen(PromptScreen(title, row.text.split(" ")[0], hint), self._typed)
-
-    def _typed(self, answer: str | None) -> None:
-        row = self.row
-        if answer is None or row is None or row.spec is None:
-            return
-        try:
-            value = parse_value(answer, row.spec)
-        except ValueError as error:
-            self.ws.notify(str(error), "error")
-            return
-        if row.build is not None:
-            self.ws.dispatch(row.build(value))
 
     def _stage_position(self) -> int | None:
         row, inst = self.row, self.ws.selected
@@ -305,18 +203,3 @@ class EditorPane(Pane):
 
     def action_leave(self) -> None:
         self.show_pane("instruments")
-
-
-def gauge_fraction(row: Row) -> float | None:
-    """Where a continuous value sits in its range, 0..1 (log scale for frequencies)."""
-    spec = row.spec
-    if spec is None or spec.kind != "float" or spec.max <= spec.min:
-        return None
-    if spec.unit == "Hz" and spec.min > 0 and row.value > 0:
-        return math.log(row.value / spec.min) / math.log(spec.max / spec.min)
-    return (row.value - spec.min) / (spec.max - spec.min)
-
-
-def _gauge(fraction: float, width: int) -> str:
-    filled = round(max(0.0, min(1.0, fraction)) * width)
-    return "━" * filled + "─" * (width - filled)

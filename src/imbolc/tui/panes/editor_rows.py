@@ -65,10 +65,16 @@ class Row(msgspec.Struct, frozen=True):
     spec: ParamSpec | None
     build: Callable[[float], Action] | None = None
     stage_id: StageId | None = None
+    clear: Action | None = None
+    """What Backspace dispatches instead of the default value (an override back to None)."""
+    shown: str | None = None
+    """Text shown instead of the value (an override that is off says "session")."""
 
     @property
     def text(self) -> str:
         """The value as shown."""
+        if self.shown is not None:
+            return self.shown
         return "" if self.spec is None else fmt.param_value(self.value, self.spec)
 
 
@@ -218,6 +224,21 @@ def editor_rows(inst: Instrument) -> tuple[Row, ...]:
     return tuple(rows)
 
 
+def gauge_fraction(row: Row) -> float | None:
+    """Where a continuous value sits in its range, 0..1 (log scale for frequencies)."""
+    spec = row.spec
+    if spec is None or spec.kind != "float" or spec.max <= spec.min:
+        return None
+    if _by_ratio(spec) and row.value > 0:
+        return math.log(row.value / spec.min) / math.log(spec.max / spec.min)
+    return (row.value - spec.min) / (spec.max - spec.min)
+
+
+def _by_ratio(spec: ParamSpec) -> bool:
+    """Whether a value moves by ratios: a frequency over a wide range (not A4's 400..480)."""
+    return spec.unit == "Hz" and spec.min > 0 and spec.max >= 4 * spec.min
+
+
 def _clamp(value: float, spec: ParamSpec) -> float:
     return max(spec.min, min(spec.max, value))
 
@@ -232,7 +253,7 @@ def adjusted(row: Row, direction: int, size: StepSize) -> float:
     if spec.kind in ("int", "choice"):
         step = max(1, round((spec.max - spec.min) * 0.1)) if size == "large" else 1
         return _clamp(float(round(row.value) + direction * step), spec)
-    if spec.unit == "Hz" and spec.min > 0 and row.value > 0:
+    if _by_ratio(spec) and row.value > 0:
         return _clamp(round(row.value * _RATIO[size] ** direction, 6), spec)
     span = spec.max - spec.min
     return _clamp(round(row.value + direction * span * _FRACTION[size], 6), spec)

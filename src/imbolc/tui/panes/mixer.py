@@ -20,10 +20,11 @@ from imbolc.core.actions import (
     SetOutput,
     SetSendEnabled,
     SetSendLevel,
+    SetSendTap,
 )
 from imbolc.core.actions.mixer import MASTER, Strip, bus_strip, instrument_strip
 from imbolc.core.ids import BusId, InstrumentId
-from imbolc.core.instrument import Send
+from imbolc.core.instrument import Send, SendTap
 from imbolc.core.mixer import Bus
 from imbolc.core.ports import Meters, Transport
 from imbolc.core.project import Project
@@ -34,7 +35,7 @@ from imbolc.tui.widgets.state_view import Pane, StateView
 from imbolc.tui.workspace import Workspace
 
 STRIP_WIDTH = 9
-CONTROL_LINES = 7
+CONTROL_LINES = 8
 KIND_LABELS = {"instrument": "inst", "bus": "bus", "master": "main"}
 LEVEL_LOW, LEVEL_HIGH = MIXER_RANGES["level"]
 
@@ -97,7 +98,7 @@ class MixerPane(Pane):
         min-height: 4;
     }
     StripControls {
-        height: 8;
+        height: 9;
     }
     """
 
@@ -216,6 +217,22 @@ class MixerPane(Pane):
             self.ws.dispatch_all(actions, "send")
         elif level != current:
             self.ws.dispatch(SetSendLevel(ident, self.send_bus, level))
+
+    def action_send_tap(self) -> None:
+        ident = self._instrument()
+        if ident is None or self.send_bus is None:
+            return
+        send = self.selected_state().send
+        tap: SendTap = "pre" if send is None or send.tap == "post" else "post"
+        self.ws.dispatch(SetSendTap(ident, self.send_bus, tap))
+
+    def action_buses(self) -> None:
+        strip = self.selected_state().strip
+        if strip.kind == "bus":
+            self.ws.selected_bus = BusId(strip.id)
+        elif self.send_bus is not None:
+            self.ws.selected_bus = self.send_bus
+        self.show_pane("buses")
 
     def action_toggle_send(self) -> None:
         ident = self._instrument()
@@ -338,6 +355,7 @@ class StripControls(StateView):
             flags,
             Text(f"→{state.output[: width - 1]}".center(width), style="dim" + base),
             Text(_send_text(state, bus_name).center(width)[:width], style=base.strip()),
+            Text(_tap_text(state).center(width), style="dim" + base),
             Text(KIND_LABELS[state.strip.kind].center(width), style="dim" + base),
         ]
 
@@ -345,6 +363,11 @@ class StripControls(StateView):
 def _fader(level: float, width: int) -> str:
     filled = round(level / LEVEL_HIGH * width)
     return "━" * filled + "─" * (width - filled)
+
+
+def _tap_text(state: StripState) -> str:
+    send = state.send
+    return "" if send is None or not send.enabled else f"{send.tap} fader"
 
 
 def _send_text(state: StripState, bus_name: str) -> str:
