@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import os
 import re
+import shlex
+import shutil
 import signal
+import socket as socket_module
 import subprocess
 import sys
 import time
@@ -13,11 +16,14 @@ from pathlib import Path
 
 import pytest
 
+from imbolc.cli import main
 from imbolc.core import actions as act
+from imbolc.core.project import Project
 from imbolc.net import connect
 from imbolc.net.config import ClientConfig
 from imbolc.net.events import ServerClosed
 from imbolc.persist import load_project
+from test_session_cli import tmux, wait_for
 
 FAST = ClientConfig(connect_timeout=5.0, tick_interval=0.02, reconnect_give_up=0.1)
 
@@ -68,3 +74,68 @@ def test_a_signal_saves_tells_the_clients_and_stops_within_a_second(
     assert told < 1.0, f"the clients were told after {told:.2f} s"
     assert exited < 1.0, f"the process exited after {exited:.2f} s"
     assert load_project(song).session.settings.bpm == 97.0
+
+
+@pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux not installed (CI installs it)")
+def test_serve_with_its_interface_saves_tells_the_clients_and_exits_on_sigterm(
+    tmp_path: Path,
+) -> None:
+    song = tmp_path / "shared.imbolc"
+    assert main(["new", str(song), "--demo"]) == 0
+    socket = f"imbolc-serve-term-{os.getpid()}"
+    env = {"IMBOLC_CONFIG_DIR": str(tmp_path / "c"), "IMBOLC_STATE_DIR": str(tmp_path / "s"),
+           "TERM": "xterm-256color", "PATH": os.environ.get("PATH", "")}  # fmt: skip
+    exports = " ".join(f"{k}={shlex.quote(v)}" for k, v in env.items())
+    command = (
+        f"exec env {exports} {shlex.quote(sys.executable)} -m imbolc serve "
+        f"{shlex.quote(str(song))} --host 127.0.0.1 --port {free_port()} --engine embedded"
+    )
+    tmux(socket, "new-session", "-d", "-x", "120", "-y", "40", command)
+    try:
+        wait_for(socket, "Drums")
+        port = int(command.rsplit("--port ", 1)[1].split(maxsplit=1)[0])
+        pid = int(tmux(socket, "display-message", "-p", "#{pane_pid}").strip())
+        client = connect("127.0.0.1", port, name="ben", config=FAST)
+        stopped: list[tuple[float, str]] = []
+        client.on_event(
+            lambda e: (
+                stopped.append((time.monotonic(), e.reason))
+                if isinstance(e, ServerClosed)
+                else None
+            )
+        )
+        client.dispatch(act.AddInstrument("pluck", "Ben's pluck"))
+        assert client.wait_until(lambda c: "Ben's pluck" in names(c.state), 5.0)
+        sent = time.monotonic()
+        os.kill(pid, signal.SIGTERM)
+        assert client.wait_until(lambda c: bool(stopped), 5.0)
+        told = stopped[0][0] - sent
+        client.close()
+        deadline = time.monotonic() + 5
+        while _alive(pid):
+            assert time.monotonic() < deadline, "imbolc serve did not exit on SIGTERM"
+            time.sleep(0.02)
+    finally:
+        tmux(socket, "kill-server")
+    assert "saved" in stopped[0][1]
+    assert told < 1.0, f"the clients were told after {told:.2f} s"
+    assert "Ben's pluck" in names(load_project(song))
+
+
+def names(project: Project) -> list[str]:
+    return [inst.name for inst in project.instruments.items]
+
+
+def free_port() -> int:
+    """A loopback port nothing listens on now (the server binds it a moment later)."""
+    with socket_module.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True

@@ -357,6 +357,16 @@ def cmd_serve(args: argparse.Namespace, config: Config) -> int:
         web.stop()
         handle.stop()
 
+    def save_and_stop(signum: int, _frame: object) -> None:
+        """A kill or a closed terminal: save what the server holds, tell the clients, exit
+        (the interface unwinds on the way out)."""
+        said = save_before_stopping(hosted, path, project)
+        web.stop()
+        handle.stop(f"the server is stopping ({said})")
+        raise SystemExit(128 + signum)
+
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, save_and_stop)
     return run_client_app(
         joined, path, config_dir(), leave, config.midi, HostSessionLink(joined.client, web)
     )
