@@ -32,9 +32,10 @@ from imbolc.core.ids import BusId, InstrumentId
 from imbolc.core.instrument import Instrument
 from imbolc.core.music import pitch_to_freq
 from imbolc.core.project import Project
+from imbolc.core.targets import stepped
 from imbolc.engine.backend import Backend
 from imbolc.engine.defcache import batches
-from imbolc.engine.graph import Graph, effective_mute
+from imbolc.engine.graph import Graph
 from imbolc.engine.layout import FIRST_PRIVATE_AUDIO_BUS, MASTER_GROUP, Allocation, SampleBuffers
 from imbolc.engine.naming import Missing, source_def
 from imbolc.engine.requests import (
@@ -86,6 +87,13 @@ def _strip_delta(old: Instrument | None, new: Instrument) -> dict[str, float] | 
     return delta
 
 
+_GATING = (
+    StripChanged, SoloChanged, RoutingChanged, BusesChanged, BusProcessingChanged,
+    SessionReplaced, ProjectReplaced,
+)  # fmt: skip
+"""Changes after which some strip's, send's or bus's mute may differ."""
+
+
 class Engine:
     """Graph, voices and the translation of effects into requests, over one backend."""
 
@@ -106,6 +114,9 @@ class Engine:
         self.voices: dict[InstrumentId, VoiceAllocator] = {}
         self.samples = SampleBuffers()
         self.project = Project()
+        self.automated: dict[tuple[InstrumentId, str, str], float] = {}
+        """Source and envelope values automation last set, by (instrument, head, name): new
+        voices start at them. A stored change of the same parameter takes over again."""
 
     # --- lifecycle -------------------------------------------------------------------------
 
@@ -123,6 +134,7 @@ class Engine:
         self.alloc = Allocation.fresh(self.first_private_bus)
         self.graph = Graph(self.alloc, self.report, self.parallel_groups)
         self.voices.clear()
+        self.automated.clear()
         self.samples = SampleBuffers()
         self.project = project
         requests = self.graph.build(project)
@@ -143,13 +155,13 @@ class Engine:
         """The requests that turn the graph of ``old`` into that of ``new``."""
         out: list[Request] = []
         rebuilt: set[int] = set()
+        gated = False
         for change in changes:
+            gated = gated or isinstance(change, _GATING)
             if isinstance(change, ParamChanged):
                 out.extend(self._param(change))
             elif isinstance(change, StripChanged):
                 out.extend(self._strip(old, new, change))
-            elif isinstance(change, SoloChanged):
-                out.extend(self._solo(old, new))
             elif isinstance(change, RoutingChanged):
                 if change.instrument_id not in rebuilt:
                     rebuilt.add(change.instrument_id)
@@ -157,7 +169,7 @@ class Engine:
             elif isinstance(change, BusProcessingChanged):
                 bus = new.session.mixer.bus(change.bus_id)
                 if bus is not None and bus.id in self.graph.buses:
-                    out.extend(self.graph.rebuild_bus_chain(bus, new.session.mixer.any_solo()))
+                    out.extend(self.graph.rebuild_bus_chain(new, bus))
             elif isinstance(change, BusParamChanged):
                 built_bus = self.graph.buses.get(change.bus_id)
                 node = None if built_bus is None else built_bus.effect_nodes.get(change.stage_id)
@@ -169,6 +181,8 @@ class Engine:
                 out.extend(self._replaced(old, new))
             elif isinstance(change, InstrumentChanged) and change.field == "kit":
                 out.extend(self._kit_changed(old, new, change.instrument_id))
+        if gated:
+            out.extend(self.graph.refresh_gates(new))
         return out
 
     # --- sample files of kit pads ----------------------------------------------------------
@@ -222,6 +236,8 @@ class Engine:
             return []
         path, value = change.path, change.value
         head = path[0]
+        if head in ("source", "envelope"):
+            self.automated.pop((change.instrument_id, str(head), str(path[1])), None)
         if head == "source":
             return [SetControls(built.voice_group, {str(path[1]): value})]
         if head == "envelope":
@@ -248,7 +264,8 @@ class Engine:
             built_bus = self.graph.buses.get(BusId(change.id))
             if bus is None or built_bus is None:
                 return []
-            controls = self.graph.bus_strip_controls(bus, new.session.mixer.any_solo())
+            controls = self.graph.bus_strip_controls(new, bus)
+            del controls["mute"]  # mute and solo are settled by refresh_gates
             return [SetControls(built_bus.out_node, controls)]
         inst = new.instruments.get(change.id)
         built = self.graph.instruments.get(InstrumentId(change.id))
@@ -261,9 +278,6 @@ class Engine:
                 SetControls(built.output_node, self.graph.strip_controls(new, inst)),
                 *self.graph.resend_sends(new, inst),
             ]
-        if before.mixer.mute != inst.mixer.mute:
-            any_solo = new.instruments.any_solo()
-            delta["mute"] = effective_mute(inst.mixer.mute, inst.mixer.solo, any_solo)
         if before.mixer.output_bus != inst.mixer.output_bus:
             delta["out_bus"] = self.graph.strip_controls(new, inst)["out_bus"]
         out: list[Request] = [SetControls(built.output_node, delta)] if delta else []
@@ -272,32 +286,7 @@ class Engine:
             node = built.send_nodes.get(send.bus_id)
             if node is not None and old_send is not None and old_send.level != send.level:
                 out.append(SetControls(node, {"level": send.level}))
-        # Solo flags are settled by SoloChanged, which touches only strips that flipped.
-        return out
-
-    def _solo(self, old: Project, new: Project) -> list[Request]:
-        """Only the strips whose effective mute flipped get a message."""
-        out: list[Request] = []
-        was, now = old.instruments.any_solo(), new.instruments.any_solo()
-        for inst in new.instruments.items:
-            built = self.graph.instruments.get(inst.id)
-            before = old.instruments.get(inst.id)
-            if built is None or before is None:
-                continue
-            a = effective_mute(before.mixer.mute, before.mixer.solo, was)
-            b = effective_mute(inst.mixer.mute, inst.mixer.solo, now)
-            if a != b:
-                out.append(SetControls(built.output_node, {"mute": b}))
-        mixer_was, mixer_now = old.session.mixer.any_solo(), new.session.mixer.any_solo()
-        for bus in new.session.mixer.buses:
-            built_bus = self.graph.buses.get(bus.id)
-            before_bus = old.session.mixer.bus(bus.id)
-            if built_bus is None or before_bus is None:
-                continue
-            a = effective_mute(before_bus.mute, before_bus.solo, mixer_was)
-            b = effective_mute(bus.mute, bus.solo, mixer_now)
-            if a != b:
-                out.append(SetControls(built_bus.out_node, {"mute": b}))
+        # Mute, solo and the level post-fader sends follow are settled by refresh_gates.
         return out
 
     def _routing(self, new: Project, change: RoutingChanged) -> list[Request]:
@@ -319,16 +308,15 @@ class Engine:
         if old_mixer is not new_mixer:
             if tuple(b.id for b in old_mixer.buses) != tuple(b.id for b in new_mixer.buses):
                 out.extend(self.graph.sync_buses(new))
-            any_solo = new_mixer.any_solo()
             for bus in new_mixer.buses:
                 before = old_mixer.bus(bus.id)
                 built_bus = self.graph.buses.get(bus.id)
                 if built_bus is None or before is bus:
                     continue
                 if before is None or before.effects != bus.effects:
-                    out.extend(self.graph.rebuild_bus_chain(bus, any_solo))
+                    out.extend(self.graph.rebuild_bus_chain(new, bus))
                 else:
-                    controls = self.graph.bus_strip_controls(bus, any_solo)
+                    controls = self.graph.bus_strip_controls(new, bus)
                     out.append(SetControls(built_bus.out_node, controls))
             out.extend(self.graph.master_controls(new))
         if old.instruments is not new.instruments:
@@ -382,6 +370,9 @@ class Engine:
             env_sustain=env.sustain,
             env_release=env.release,
         )
+        for (owner, head, name), value in self.automated.items():
+            if owner == inst.id:
+                controls[name if head == "source" else f"env_{name}"] = value
         if freq is not None:
             controls["freq"] = freq
         elif catalog.source(inst.source).pitched:
@@ -504,7 +495,10 @@ class Engine:
     # --- automation and click ----------------------------------------------------------------
 
     def automation_requests(self, target: AutomationTarget, value: float) -> list[Request]:
-        """The control change that puts an automation value on its target."""
+        """The control change that puts an automation value on its target (stepped for int,
+        choice and on/off targets). A source or envelope value is also remembered, so a voice
+        started while the lane plays starts at it rather than at the stored value."""
+        value = stepped(self.project, target, value)
         parts = target.parameter.split(".")
         if target.scope == "master":
             return [SetControls(self.graph.master_node, {"level": value})]
@@ -523,7 +517,13 @@ class Engine:
             return []
         head = parts[0]
         if head == "mixer":
-            return [SetControls(built.output_node, {parts[1]: value})]
+            out = [SetControls(built.output_node, {parts[1]: value})]
+            if parts[1] == "level":
+                out.extend(
+                    SetControls(n, {"strip": value})
+                    for n in self.graph.post_sends(built.built_from.id)
+                )
+            return out
         if head == "send":
             node = built.send_nodes.get(BusId(int(parts[1])))
             return [] if node is None else [SetControls(node, {"level": value})]
@@ -531,7 +531,10 @@ class Engine:
             return self._param(
                 ParamChanged(built.built_from.id, ("chain", int(parts[1]), parts[2]), value)
             )
-        return self._param(ParamChanged(built.built_from.id, (head, parts[1]), value))
+        requests = self._param(ParamChanged(built.built_from.id, (head, parts[1]), value))
+        if head in ("source", "envelope"):
+            self.automated[(built.built_from.id, head, parts[1])] = value
+        return requests
 
     def automate(self, target: AutomationTarget, value: float, at: float | None = None) -> None:
         """Send one automation value to its target."""

@@ -14,6 +14,7 @@ from imbolc.core.ids import BusId, InstrumentId
 from imbolc.core.instrument import EqStage, Instrument, Stage
 from imbolc.core.mixer import Bus
 from imbolc.core.project import Project
+from imbolc.engine.audibility import bus_mute, send_mute, strip_mute
 from imbolc.engine.layout import (
     BUSES_GROUP,
     FIXED_GROUPS,
@@ -83,11 +84,6 @@ def stage_controls(stage: Stage, bus: int) -> dict[str, float]:
     return controls
 
 
-def effective_mute(mute: bool, solo: bool, any_solo: bool) -> float:
-    """A strip is silent when muted, or when something else is soloed and it is not."""
-    return 1.0 if mute or (any_solo and not solo) else 0.0
-
-
 class Graph:
     """What the engine built on the server, and how to change it with the fewest requests."""
 
@@ -106,6 +102,9 @@ class Graph:
         self.meter_node = 0
         self.problems: dict[str, str] = {}
         self.meter_nodes: dict[InstrumentId, int] = {}
+        self.gates: dict[int, dict[str, float]] = {}
+        """The mute (and a post send's strip level) last sent to each strip, send and bus out
+        node, from the project: :meth:`refresh_gates` sends only what changed."""
 
     def _problem(self, key: str, message: str) -> None:
         if self.problems.get(key) != message:
@@ -136,9 +135,8 @@ class Graph:
                             {"bus": MASTER_BUS}))  # fmt: skip
         out.append(NewSynth("imbolc_meter", self.meter_node, MASTER_GROUP, AddAction.TAIL,
                             {"in_bus": MASTER_BUS, "reply_id": 0}))  # fmt: skip
-        any_bus_solo = mixer.any_solo()
         for bus in mixer.buses:
-            out.extend(self._build_bus(bus, any_bus_solo))
+            out.extend(self._build_bus(project, bus))
         for inst in project.instruments.items:
             out.extend(self.add_instrument(project, inst))
         return out
@@ -203,9 +201,11 @@ class Graph:
             out.append(NewSynth(name, node, built.processing_group, AddAction.TAIL, controls))
         built.output_node = nodes()
         output_def = "imbolc_output_mono" if mono else "imbolc_output"
+        strip = self.strip_controls(project, inst)
+        self.gates[built.output_node] = {"mute": strip["mute"]}
         out.append(
             NewSynth(output_def, built.output_node, built.output_group, AddAction.TAIL,
-                     {"in_bus": built.source_bus, **self.strip_controls(project, inst)})
+                     {"in_bus": built.source_bus, **strip})
         )  # fmt: skip
         out.extend(self._send_requests(project, built, inst))
         out.extend(self._lfo_requests(built, inst))
@@ -218,7 +218,7 @@ class Graph:
         return {
             "level": strip.level,
             "pan": strip.pan,
-            "mute": effective_mute(strip.mute, strip.solo, project.instruments.any_solo()),
+            "mute": strip_mute(project, inst),
             "out_bus": self._destination(strip.output_bus),
         }
 
@@ -242,13 +242,56 @@ class Graph:
                 if send.tap == "pre"
                 else (built.output_group, AddAction.TAIL)
             )
+            gate = self.send_gate(project, inst, send.bus_id, send.tap)
+            self.gates[node] = dict(gate)
             controls = {
                 "in_bus": built.source_bus,
                 "out_bus": self.buses[send.bus_id].input_bus,
                 "level": send.level,
+                **gate,
             }
             out.append(NewSynth(send_def, node, group, action, controls))
         return out
+
+    @staticmethod
+    def send_gate(project: Project, inst: Instrument, bus_id: BusId, tap: str) -> dict[str, float]:
+        """A send's mute, and the strip level it follows (a post-fader tap; 1 pre-fader)."""
+        strip = inst.mixer.level if tap == "post" else 1.0
+        return {"mute": send_mute(project, inst, bus_id), "strip": strip}
+
+    def refresh_gates(self, project: Project) -> list[Request]:
+        """The mute and post-fader level changes that bring every strip, send and bus out in
+        line with ``project``; whatever order the actions came in, the result is the same."""
+        wanted: dict[int, dict[str, float]] = {}
+        for inst in project.instruments.items:
+            built = self.instruments.get(inst.id)
+            if built is None:
+                continue
+            wanted[built.output_node] = {"mute": strip_mute(project, inst)}
+            for send in inst.mixer.sends:
+                node = built.send_nodes.get(send.bus_id)
+                if node is not None and send.enabled:
+                    wanted[node] = self.send_gate(project, inst, send.bus_id, send.tap)
+        for bus in project.session.mixer.buses:
+            built_bus = self.buses.get(bus.id)
+            if built_bus is not None:
+                wanted[built_bus.out_node] = {"mute": bus_mute(project, bus)}
+        out: list[Request] = []
+        for node, controls in wanted.items():
+            sent = self.gates.get(node, {})
+            delta = {k: v for k, v in controls.items() if sent.get(k) != v}
+            if delta:
+                out.append(SetControls(node, delta))
+        self.gates = wanted
+        return out
+
+    def post_sends(self, inst_id: InstrumentId) -> list[int]:
+        """The post-fader send nodes of an instrument (they follow its strip level)."""
+        built = self.instruments.get(inst_id)
+        if built is None:
+            return []
+        taps = {s.bus_id: s.tap for s in built.built_from.mixer.sends}
+        return [node for bus, node in built.send_nodes.items() if taps.get(bus) == "post"]
 
     def _lfo_requests(self, built: InstrumentNodes, inst: Instrument) -> list[Request]:
         lfo = inst.lfo
@@ -348,15 +391,15 @@ class Graph:
 
     # --- buses -----------------------------------------------------------------------------
 
-    def _build_bus(self, bus: Bus, any_solo: bool) -> list[Request]:
+    def _build_bus(self, project: Project, bus: Bus) -> list[Request]:
         nodes = self.alloc.nodes
         built = BusNodes(bus, nodes(), self.alloc.audio.get(("bus", bus.id), "input", 2))
         self.buses[bus.id] = built
         out: list[Request] = [NewGroup(built.group, BUSES_GROUP)]
-        out.extend(self._bus_chain(built, bus, any_solo))
+        out.extend(self._bus_chain(project, built, bus))
         return out
 
-    def _bus_chain(self, built: BusNodes, bus: Bus, any_solo: bool) -> list[Request]:
+    def _bus_chain(self, project: Project, built: BusNodes, bus: Bus) -> list[Request]:
         out: list[Request] = []
         for effect in bus.effects:
             key = f"bus/{bus.id}/{effect.id}"
@@ -373,28 +416,25 @@ class Graph:
                          stage_controls(effect, built.input_bus))
             )  # fmt: skip
         built.out_node = self.alloc.nodes()
+        strip = self.bus_strip_controls(project, bus)
+        self.gates[built.out_node] = {"mute": strip["mute"]}
         out.append(
             NewSynth("imbolc_bus_out", built.out_node, built.group, AddAction.TAIL,
-                     {"in_bus": built.input_bus, "out_bus": self.master_mix,
-                      **self.bus_strip_controls(bus, any_solo)})
+                     {"in_bus": built.input_bus, "out_bus": self.master_mix, **strip})
         )  # fmt: skip
         built.built_from = bus
         return out
 
-    def bus_strip_controls(self, bus: Bus, any_solo: bool) -> dict[str, float]:
+    def bus_strip_controls(self, project: Project, bus: Bus) -> dict[str, float]:
         """Level, pan and effective mute of a bus strip."""
-        return {
-            "level": bus.level,
-            "pan": bus.pan,
-            "mute": effective_mute(bus.mute, bus.solo, any_solo),
-        }
+        return {"level": bus.level, "pan": bus.pan, "mute": bus_mute(project, bus)}
 
-    def rebuild_bus_chain(self, bus: Bus, any_solo: bool) -> list[Request]:
+    def rebuild_bus_chain(self, project: Project, bus: Bus) -> list[Request]:
         """Rebuild one bus's effects (its input bus, and so every send to it, stays)."""
         built = self.buses[bus.id]
         old = (*built.effect_nodes.values(), built.out_node)
         built.effect_nodes.clear()
-        return [FreeNode(tuple(old)), *self._bus_chain(built, bus, any_solo)]
+        return [FreeNode(tuple(old)), *self._bus_chain(project, built, bus)]
 
     def sync_buses(self, project: Project) -> list[Request]:
         """Add and remove bus sections to match the project; re-route what pointed at them."""
@@ -405,10 +445,9 @@ class Graph:
             gone = self.buses.pop(bus_id)
             self.alloc.audio.release(("bus", bus_id), "input")
             out.append(FreeNode((gone.group,)))
-        any_solo = mixer.any_solo()
         for bus_id, bus in wanted.items():
             if bus_id not in self.buses:
-                out.extend(self._build_bus(bus, any_solo))
+                out.extend(self._build_bus(project, bus))
         for inst in project.instruments.items:
             if inst.id in self.instruments:
                 built = self.instruments[inst.id]

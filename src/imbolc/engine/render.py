@@ -29,11 +29,10 @@ from imbolc.core.summary import song_length_ticks
 from imbolc.core.timemap import time_map
 from imbolc.engine.engine import Engine
 from imbolc.engine.export import SUFFIX, finish, plan_export
-from imbolc.engine.graph import effective_mute
 from imbolc.engine.loudness import Loudness
 from imbolc.engine.player import Player
-from imbolc.engine.requests import AddAction, NewSynth
 from imbolc.engine.score import ScoreBackend
+from imbolc.engine.stems import StemScore, build_stems
 
 Progress = Callable[[float], None]
 CHUNK_SECONDS = 0.25
@@ -129,28 +128,13 @@ def build_score(
     )
     outputs = 2 + (2 * len(project.instruments) if stems else 0)
     problems: list[str] = []
-    backend = ScoreBackend()
+    backend = StemScore()
     engine = Engine(backend, problems.append, first_private_bus=max(16, outputs + 8),
                     parallel_groups=parallel_groups)  # fmt: skip
     engine.load_synthdefs(at=0.0)
     engine.start(playing, at=0.0)
     if stems:
-        any_solo = playing.instruments.any_solo()
-        for k, inst in enumerate(playing.instruments.items):
-            built = engine.graph.instruments[inst.id]
-            strip = inst.mixer
-            controls = {"in_bus": built.source_bus, "out_bus": 2 + 2 * k,
-                        "level": strip.level, "pan": strip.pan,
-                        "mute": effective_mute(strip.mute, strip.solo, any_solo)}  # fmt: skip
-            name = "imbolc_output_mono" if built.channels == 1 else "imbolc_output"
-            backend.send(
-                [
-                    NewSynth(
-                        name, engine.alloc.nodes(), built.output_group, AddAction.TAIL, controls
-                    )
-                ],
-                0.0,
-            )
+        build_stems(playing, engine, backend, first_channel=2)
     player = Player(engine)
     player.start(start, 0.0)
     seconds = time_map(playing.session).seconds_between(start, end)
