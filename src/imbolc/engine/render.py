@@ -33,6 +33,7 @@ from imbolc.engine.loudness import Loudness
 from imbolc.engine.player import Player
 from imbolc.engine.score import ScoreBackend
 from imbolc.engine.stems import StemScore, build_stems
+from imbolc.engine.synthdefs.system import SAFETY_CEILING
 
 Progress = Callable[[float], None]
 CHUNK_SECONDS = 0.25
@@ -194,6 +195,8 @@ def deliver(
                 stem_paths.append(stem)
                 stem_staging.append(_claim(stem))
                 stems.append((stem_staging[-1], unlimited[:, 2 + 2 * k : 4 + 2 * k]))
+        if stems:
+            _report_limited_stems([data for _path, data in stems], problems)
         loudness = finish(staging, master, stems, rate, plan, problems, shown_as=out_path)
         for stem, staged in zip(stem_paths, stem_staging, strict=True):
             os.replace(staged, stem)
@@ -206,6 +209,17 @@ def deliver(
         progress(1.0)
     wall = time.perf_counter() - began
     return RenderResult(out_path, stem_paths, duration, len(master), wall, problems, loudness)
+
+
+def _report_limited_stems(stems: list[np.ndarray], problems: list[str]) -> None:
+    """Stems sum to the mix before the master's safety limiter: say so when it acted."""
+    summed = np.sum(stems, axis=0)
+    top = float(np.max(np.abs(summed))) if summed.size else 0.0
+    if top > SAFETY_CEILING:
+        problems.append(
+            f"the stems sum to {20 * np.log10(top):+.1f} dBFS: the master safety limiter "
+            "held the mix below it, so the stems add up to the mix before the limiter"
+        )
 
 
 def render(
