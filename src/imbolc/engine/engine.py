@@ -35,7 +35,7 @@ from imbolc.core.project import Project
 from imbolc.core.targets import stepped
 from imbolc.engine.backend import Backend
 from imbolc.engine.defcache import batches
-from imbolc.engine.graph import Graph
+from imbolc.engine.graph import ROUTED_PARAMS, Graph
 from imbolc.engine.layout import FIRST_PRIVATE_AUDIO_BUS, MASTER_GROUP, Allocation, SampleBuffers
 from imbolc.engine.naming import Missing, source_def
 from imbolc.engine.requests import (
@@ -66,6 +66,18 @@ def _read_request(buffer_id: int, path: str, channels: int) -> Request:
     if channels == 2:
         return ReadBuffer(buffer_id, path)
     return ReadBufferChannels(buffer_id, path, (0, 0) if channels == 1 else (0, 1))
+
+
+DRONE_FADE = 0.01
+"""Seconds a continuous source fades in when started and out when stopped."""
+
+
+def _continuous(inst: Instrument) -> bool:
+    """Whether the instrument's source runs all the time rather than per note."""
+    try:
+        return catalog.source(inst.source).category == "routing"
+    except UnknownCatalogEntry:
+        return False
 
 
 def _send_shape(inst: Instrument) -> list[tuple[int, bool, str]]:
@@ -114,6 +126,8 @@ class Engine:
         self.voices: dict[InstrumentId, VoiceAllocator] = {}
         self.samples = SampleBuffers()
         self.project = Project()
+        self.drones: dict[InstrumentId, tuple[int, int, str]] = {}
+        """The running voice of each continuous source: (voice group, node, SynthDef)."""
         self.automated: dict[tuple[InstrumentId, str, str], float] = {}
         """Source and envelope values automation last set, by (instrument, head, name): new
         voices start at them. A stored change of the same parameter takes over again."""
@@ -137,9 +151,11 @@ class Engine:
         self.automated.clear()
         self.samples = SampleBuffers()
         self.project = project
+        self.drones.clear()
         requests = self.graph.build(project)
         for inst in project.instruments.items:
             requests.extend(self._load_samples(inst.id, inst))
+        requests.extend(self._sync_drones(project))
         self.backend.send(requests, at)
 
     # --- commits ---------------------------------------------------------------------------
@@ -174,7 +190,11 @@ class Engine:
                 built_bus = self.graph.buses.get(change.bus_id)
                 node = None if built_bus is None else built_bus.effect_nodes.get(change.stage_id)
                 if node is not None:
-                    out.append(SetControls(node, {change.name: change.value}))
+                    controls = {change.name: change.value}
+                    controls.update(
+                        self._bus_stage_inputs(change.bus_id, change.stage_id, controls)
+                    )
+                    out.append(SetControls(node, controls))
             elif isinstance(change, BusesChanged):
                 out.extend(self.graph.sync_buses(new))
             elif isinstance(change, SessionReplaced | ProjectReplaced):
@@ -183,6 +203,44 @@ class Engine:
                 out.extend(self._kit_changed(old, new, change.instrument_id))
         if gated:
             out.extend(self.graph.refresh_gates(new))
+            out.extend(self._sync_drones(new))
+        return out
+
+    # --- continuous sources ----------------------------------------------------------------
+
+    def _sync_drones(self, project: Project) -> list[Request]:
+        """Keep one voice running for every active instrument whose source runs continuously
+        (audio_in, bus_in): it sounds without a held note, and stops when the instrument is
+        made inactive, deleted, or given another source."""
+        out: list[Request] = []
+        for ident in list(self.drones):
+            group, node, name = self.drones[ident]
+            inst = project.instruments.get(ident)
+            built = self.graph.instruments.get(ident)
+            keep = (
+                inst is not None and built is not None and _continuous(inst) and inst.active
+                and built.voice_group == group and built.source_def == name
+            )  # fmt: skip
+            if not keep:
+                del self.drones[ident]
+                if built is not None and built.voice_group == group:
+                    out.append(SetControls(node, {"gate": 0.0}))  # fades out, then frees itself
+        for inst in project.instruments.items:
+            built = self.graph.instruments.get(inst.id)
+            if (
+                inst.id in self.drones or built is None or built.source_def is None
+                or not inst.active or not _continuous(inst)
+            ):  # fmt: skip
+                continue
+            controls: dict[str, float] = {p.name: p.value for p in inst.source_params}
+            controls.update(out=built.source_bus, gate=1.0, velocity=1.0, env_attack=DRONE_FADE,
+                            env_decay=0.0, env_sustain=1.0, env_release=DRONE_FADE)  # fmt: skip
+            controls.update(self.graph.source_inputs(inst.source, controls))
+            node = self.alloc.nodes()
+            self.drones[inst.id] = (built.voice_group, node, built.source_def)
+            out.append(
+                NewSynth(built.source_def, node, built.voice_group, AddAction.TAIL, controls)
+            )
         return out
 
     # --- sample files of kit pads ----------------------------------------------------------
@@ -239,7 +297,13 @@ class Engine:
         if head in ("source", "envelope"):
             self.automated.pop((change.instrument_id, str(head), str(path[1])), None)
         if head == "source":
-            return [SetControls(built.voice_group, {str(path[1]): value})]
+            controls = {str(path[1]): value}
+            if path[1] in ("bus", "gain"):
+                inst = self.project.instruments.get(change.instrument_id)
+                stored = {} if inst is None else {p.name: p.value for p in inst.source_params}
+                resolved = self.graph.source_inputs(built.built_from.source, stored | controls)
+                controls.update(resolved)
+            return [SetControls(built.voice_group, controls)]
         if head == "envelope":
             return [SetControls(built.voice_group, {f"env_{path[1]}": value})]
         if head == "lfo":
@@ -253,8 +317,28 @@ class Engine:
             if path[2] == "band":
                 field = "on" if path[4] == "enabled" else path[4]
                 return [SetControls(node, {f"b{path[3]}_{field}": value})]
-            return [SetControls(node, {str(path[2]): value})]
+            controls = {str(path[2]): value}
+            if path[2] in ROUTED_PARAMS:
+                inst = self.project.instruments.get(change.instrument_id)
+                pos = None if inst is None else inst.stage_position(int(path[1]))
+                stage = None if inst is None or pos is None else inst.chain[pos]
+                stored = {} if stage is None else {p.name: p.value for p in stage.params}
+                controls.update(self.graph.routed_inputs(stored | controls))
+            return [SetControls(node, controls)]
         return []
+
+    def _bus_stage_inputs(
+        self, bus_id: int, stage_id: int, controls: dict[str, float]
+    ) -> dict[str, float]:
+        """The resolved inputs of a bus effect whose routing choice is among ``controls``."""
+        if ROUTED_PARAMS.isdisjoint(controls):
+            return {}
+        bus = self.project.session.mixer.bus(bus_id)
+        pos = None if bus is None else bus.effect_position(stage_id)
+        stored = (
+            {} if bus is None or pos is None else {p.name: p.value for p in bus.effects[pos].params}
+        )
+        return self.graph.routed_inputs(stored | controls)
 
     def _strip(self, old: Project, new: Project, change: StripChanged) -> list[Request]:
         if change.kind == "master":
@@ -356,8 +440,8 @@ class Engine:
             return None
         if inst.kit is not None:
             return self._drum_note(inst, pitch, velocity, at)
-        if built.source_def is None:
-            return None
+        if built.source_def is None or _continuous(inst):
+            return None  # a continuous source already sounds without notes
         settings = self.project.session.settings
         env = inst.envelope
         controls: dict[str, float] = {p.name: p.value for p in inst.source_params}
@@ -383,6 +467,7 @@ class Engine:
                 key=settings.key,
                 flavor=settings.ji_flavor,
             )
+        controls.update(self.graph.source_inputs(inst.source, controls))
         controls.update(self.graph.voice_modulation(inst))
         now = self.backend.now() if at is None else at
         plan = self._allocator(inst.id).note_on(
@@ -509,7 +594,11 @@ class Engine:
             if len(parts) == 1:
                 return [SetControls(built_bus.out_node, {parts[0]: value})]
             node = built_bus.effect_nodes.get(int(parts[1]))
-            return [] if node is None else [SetControls(node, {parts[2]: value})]
+            if node is None:
+                return []
+            controls = {parts[2]: value}
+            controls.update(self._bus_stage_inputs(target.owner, int(parts[1]), controls))
+            return [SetControls(node, controls)]
         if target.scope != "instrument":
             return []
         built = self.graph.instruments.get(InstrumentId(target.owner))

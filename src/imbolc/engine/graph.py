@@ -7,7 +7,7 @@ built, rebuilt or freed without touching any other.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from imbolc.core.ids import BusId, InstrumentId
@@ -37,6 +37,8 @@ from imbolc.engine.requests import (
 )
 
 LFO_SHAPES = {"sine": 0, "square": 1, "saw": 2, "triangle": 3}
+ROUTED_PARAMS = frozenset({"sc_bus", "key_instrument", "bus_b"})
+"""Stage parameters that choose an input bus the engine must resolve to a bus number."""
 Report = Callable[[str], None]
 
 
@@ -139,6 +141,8 @@ class Graph:
             out.extend(self._build_bus(project, bus))
         for inst in project.instruments.items:
             out.extend(self.add_instrument(project, inst))
+        # Routing choices naming a bus or instrument built after their stage resolve now.
+        out.extend(self.refresh_gates(project))
         return out
 
     def master_controls(self, project: Project) -> list[Request]:
@@ -198,6 +202,7 @@ class Graph:
             node = nodes()
             built.stage_nodes[stage.id] = node
             controls = stage_controls(stage, built.source_bus)
+            self._remember_inputs(node, controls)
             out.append(NewSynth(name, node, built.processing_group, AddAction.TAIL, controls))
         built.output_node = nodes()
         output_def = "imbolc_output_mono" if mono else "imbolc_output"
@@ -259,6 +264,38 @@ class Graph:
         strip = inst.mixer.level if tap == "post" else 1.0
         return {"mute": send_mute(project, inst, bus_id), "strip": strip}
 
+    def routed_inputs(self, values: Mapping[str, float]) -> dict[str, float]:
+        """The buses a stage's routing choices resolve to: the side-chain key (an instrument's
+        signal, else a bus's input; ``keyed`` says whether there is one) and the crossfader's
+        B bus. A choice naming nothing that exists resolves to none."""
+        out: dict[str, float] = {}
+        if "sc_bus" in values or "key_instrument" in values:
+            key = self._instrument_signal(values.get("key_instrument", 0.0))
+            if key is None:
+                key = self._bus_input(values.get("sc_bus", 0.0))
+            out["sc_in"], out["keyed"] = (0.0, 0.0) if key is None else (float(key), 1.0)
+        if "bus_b" in values:
+            other = self._bus_input(values["bus_b"])
+            out["b_in"], out["b_on"] = (0.0, 0.0) if other is None else (float(other), 1.0)
+        return out
+
+    def source_inputs(self, source: str, values: Mapping[str, float]) -> dict[str, float]:
+        """``bus_in``'s input bus, resolved from its ``bus`` choice (silence when it names no
+        bus)."""
+        if source != "bus_in" or "bus" not in values:
+            return {}
+        found = self._bus_input(values["bus"])
+        return {"in_bus": float(found), "gain": values.get("gain", 1.0)} if found is not None else {
+            "in_bus": 0.0, "gain": 0.0}  # fmt: skip
+
+    def _bus_input(self, choice: float) -> int | None:
+        built = self.buses.get(BusId(round(choice))) if choice >= 1 else None
+        return None if built is None else built.input_bus
+
+    def _instrument_signal(self, choice: float) -> int | None:
+        built = self.instruments.get(InstrumentId(round(choice))) if choice >= 1 else None
+        return None if built is None else built.source_bus
+
     def refresh_gates(self, project: Project) -> list[Request]:
         """The mute and post-fader level changes that bring every strip, send and bus out in
         line with ``project``; whatever order the actions came in, the result is the same."""
@@ -268,6 +305,10 @@ class Graph:
             if built is None:
                 continue
             wanted[built.output_node] = {"mute": strip_mute(project, inst)}
+            for stage in inst.chain:
+                node = built.stage_nodes.get(stage.id)
+                if node is not None and not isinstance(stage, EqStage):
+                    self._want_inputs(wanted, node, stage)
             for send in inst.mixer.sends:
                 node = built.send_nodes.get(send.bus_id)
                 if node is not None and send.enabled:
@@ -276,6 +317,10 @@ class Graph:
             built_bus = self.buses.get(bus.id)
             if built_bus is not None:
                 wanted[built_bus.out_node] = {"mute": bus_mute(project, bus)}
+                for effect in bus.effects:
+                    node = built_bus.effect_nodes.get(effect.id)
+                    if node is not None:
+                        self._want_inputs(wanted, node, effect)
         out: list[Request] = []
         for node, controls in wanted.items():
             sent = self.gates.get(node, {})
@@ -284,6 +329,19 @@ class Graph:
                 out.append(SetControls(node, delta))
         self.gates = wanted
         return out
+
+    def _remember_inputs(self, node: int, controls: dict[str, float]) -> None:
+        """Add a new stage's resolved inputs to its controls, and remember them as sent."""
+        if ROUTED_PARAMS.isdisjoint(controls):
+            return
+        inputs = self.routed_inputs(controls)
+        controls.update(inputs)
+        self.gates[node] = inputs
+
+    def _want_inputs(self, wanted: dict[int, dict[str, float]], node: int, stage: Stage) -> None:
+        values = {p.name: p.value for p in stage.params if p.name in ROUTED_PARAMS}
+        if values:
+            wanted[node] = self.routed_inputs(values)
 
     def post_sends(self, inst_id: InstrumentId) -> list[int]:
         """The post-fader send nodes of an instrument (they follow its strip level)."""
@@ -411,10 +469,9 @@ class Graph:
             self.problems.pop(key, None)
             node = self.alloc.nodes()
             built.effect_nodes[effect.id] = node
-            out.append(
-                NewSynth(name, node, built.group, AddAction.TAIL,
-                         stage_controls(effect, built.input_bus))
-            )  # fmt: skip
+            controls = stage_controls(effect, built.input_bus)
+            self._remember_inputs(node, controls)
+            out.append(NewSynth(name, node, built.group, AddAction.TAIL, controls))
         built.out_node = self.alloc.nodes()
         strip = self.bus_strip_controls(project, bus)
         self.gates[built.out_node] = {"mute": strip["mute"]}
