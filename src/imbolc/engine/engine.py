@@ -30,7 +30,6 @@ from imbolc.core.effects import (
 from imbolc.core.errors import UnknownCatalogEntry
 from imbolc.core.ids import BusId, InstrumentId
 from imbolc.core.instrument import Instrument
-from imbolc.core.music import pitch_to_freq
 from imbolc.core.project import Project
 from imbolc.core.targets import stepped
 from imbolc.engine.backend import Backend
@@ -48,6 +47,7 @@ from imbolc.engine.requests import (
     Request,
     SetControls,
 )
+from imbolc.engine.tuning import Tuner
 from imbolc.engine.voices import STEAL_FADE, VoiceAllocator
 
 Report = Callable[[str], None]
@@ -126,6 +126,8 @@ class Engine:
         self.voices: dict[InstrumentId, VoiceAllocator] = {}
         self.samples = SampleBuffers()
         self.project = Project()
+        self.tuner = Tuner()
+        """Frequencies of new notes given those sounding (chord, adaptive and global JI)."""
         self.drones: dict[InstrumentId, tuple[int, int, str]] = {}
         """The running voice of each continuous source: (voice group, node, SynthDef)."""
         self.automated: dict[tuple[InstrumentId, str, str], float] = {}
@@ -152,6 +154,7 @@ class Engine:
         self.samples = SampleBuffers()
         self.project = project
         self.drones.clear()
+        self.tuner.reset()
         requests = self.graph.build(project)
         for inst in project.instruments.items:
             requests.extend(self._load_samples(inst.id, inst))
@@ -460,13 +463,7 @@ class Engine:
         if freq is not None:
             controls["freq"] = freq
         elif catalog.source(inst.source).pitched:
-            controls["freq"] = pitch_to_freq(
-                pitch,
-                a4=settings.tuning_a4,
-                tuning=settings.tuning,
-                key=settings.key,
-                flavor=settings.ji_flavor,
-            )
+            controls["freq"] = self.tuner.start((inst.id, pitch), settings)
         controls.update(self.graph.source_inputs(inst.source, controls))
         controls.update(self.graph.voice_modulation(inst))
         now = self.backend.now() if at is None else at
@@ -554,6 +551,7 @@ class Engine:
             return None
         now = self.backend.now() if at is None else at
         node = allocator.note_off(pitch, now)
+        self.tuner.stop((instrument_id, pitch))
         if node is not None:
             self.backend.send([SetControls(node, {"gate": 0.0})], at)
         return node
@@ -561,6 +559,7 @@ class Engine:
     def release_all(self, at: float | None = None) -> None:
         """Release every held voice of every instrument (stop, panic)."""
         now = self.backend.now() if at is None else at
+        self.tuner.stop_all()
         requests: list[Request] = []
         for allocator in self.voices.values():
             requests.extend(SetControls(n, {"gate": 0.0}) for n in allocator.release_all(now))
