@@ -29,7 +29,7 @@ from imbolc.core.effects import (
 )
 from imbolc.core.errors import UnknownCatalogEntry
 from imbolc.core.ids import BusId, InstrumentId
-from imbolc.core.instrument import Instrument
+from imbolc.core.instrument import EqStage, Instrument
 from imbolc.core.project import Project
 from imbolc.core.targets import stepped
 from imbolc.engine.backend import Backend
@@ -325,7 +325,10 @@ class Engine:
                 inst = self.project.instruments.get(change.instrument_id)
                 pos = None if inst is None else inst.stage_position(int(path[1]))
                 stage = None if inst is None or pos is None else inst.chain[pos]
-                stored = {} if stage is None else {p.name: p.value for p in stage.params}
+                stored = (
+                    {} if stage is None or isinstance(stage, EqStage)
+                    else {p.name: p.value for p in stage.params}
+                )  # fmt: skip
                 controls.update(self.graph.routed_inputs(stored | controls))
             return [SetControls(node, controls)]
         return []
@@ -605,7 +608,7 @@ class Engine:
             return []
         head = parts[0]
         if head == "mixer":
-            out = [SetControls(built.output_node, {parts[1]: value})]
+            out: list[Request] = [SetControls(built.output_node, {parts[1]: value})]
             if parts[1] == "level":
                 out.extend(
                     SetControls(n, {"strip": value})

@@ -104,6 +104,7 @@ class Graph:
         self.meter_node = 0
         self.problems: dict[str, str] = {}
         self.meter_nodes: dict[InstrumentId, int] = {}
+        self.bus_meter_nodes: dict[BusId, int] = {}
         self.gates: dict[int, dict[str, float]] = {}
         """The mute (and a post send's strip level) last sent to each strip, send and bus out
         node, from the project: :meth:`refresh_gates` sends only what changed."""
@@ -339,6 +340,8 @@ class Graph:
         self.gates[node] = inputs
 
     def _want_inputs(self, wanted: dict[int, dict[str, float]], node: int, stage: Stage) -> None:
+        if isinstance(stage, EqStage):
+            return
         values = {p.name: p.value for p in stage.params if p.name in ROUTED_PARAMS}
         if values:
             wanted[node] = self.routed_inputs(values)
@@ -408,9 +411,12 @@ class Graph:
         out.extend(self._chain_requests(project, built, inst))
         return out
 
-    def set_meters(self, wanted: set[InstrumentId]) -> list[Request]:
-        """Meter exactly the ``wanted`` instruments (those on screen); reply id = instrument."""
-        out: list[Request] = []
+    def set_meters(
+        self, wanted: set[InstrumentId], buses: set[BusId] | None = None
+    ) -> list[Request]:
+        """Meter exactly the ``wanted`` instruments and ``buses`` (those on screen); the reply
+        id is the instrument id, or minus the bus id (0 is the master)."""
+        out = self._set_bus_meters(set() if buses is None else buses)
         stale = [i for i in self.meter_nodes if i not in wanted or i not in self.instruments]
         if stale:
             out.append(FreeNode(tuple(self.meter_nodes.pop(i) for i in stale)))
@@ -424,6 +430,29 @@ class Graph:
                          {"in_bus": built.source_bus, "reply_id": ident})
             )  # fmt: skip
         return out
+
+    def _set_bus_meters(self, wanted: set[BusId]) -> list[Request]:
+        out: list[Request] = []
+        stale = [b for b in self.bus_meter_nodes if b not in wanted or b not in self.buses]
+        if stale:
+            gone = [self.bus_meter_nodes.pop(b) for b in stale]
+            out.append(
+                FreeNode(tuple(n for n, b in zip(gone, stale, strict=True) if b in self.buses))
+            )
+        for bus_id in sorted(wanted):
+            if bus_id in self.buses and bus_id not in self.bus_meter_nodes:
+                out.extend(self._bus_meter(bus_id))
+        return [r for r in out if not (isinstance(r, FreeNode) and not r.node_ids)]
+
+    def _bus_meter(self, bus_id: BusId) -> list[Request]:
+        """A meter on a bus's signal after its effects, before its level (as an instrument's
+        meter reads its signal before its strip)."""
+        built = self.buses[bus_id]
+        node = self.bus_meter_nodes[bus_id] = self.alloc.nodes()
+        return [
+            NewSynth("imbolc_meter", node, built.out_node, AddAction.BEFORE,
+                     {"in_bus": built.input_bus, "reply_id": -bus_id})
+        ]  # fmt: skip
 
     def remove_instrument(self, instrument_id: InstrumentId) -> list[Request]:
         """Free everything of one instrument, voices included."""
@@ -479,6 +508,9 @@ class Graph:
             NewSynth("imbolc_bus_out", built.out_node, built.group, AddAction.TAIL,
                      {"in_bus": built.input_bus, "out_bus": self.master_mix, **strip})
         )  # fmt: skip
+        if bus.id in self.bus_meter_nodes:  # a rebuilt chain: the meter moves after it
+            out.append(FreeNode((self.bus_meter_nodes.pop(bus.id),)))
+            out.extend(self._bus_meter(bus.id))
         built.built_from = bus
         return out
 
@@ -500,6 +532,7 @@ class Graph:
         wanted = {bus.id: bus for bus in mixer.buses}
         for bus_id in [b for b in self.buses if b not in wanted]:
             gone = self.buses.pop(bus_id)
+            self.bus_meter_nodes.pop(bus_id, None)  # freed with its group
             self.alloc.audio.release(("bus", bus_id), "input")
             out.append(FreeNode((gone.group,)))
         for bus_id, bus in wanted.items():

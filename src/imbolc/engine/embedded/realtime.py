@@ -21,7 +21,7 @@ from imbolc.engine.embedded.backend import EmbeddedBackend
 from imbolc.engine.embedded.server import EmbeddedServer, ServerOptions
 from imbolc.engine.engine import Engine
 from imbolc.engine.naming import Missing, instrument_channels, source_def
-from imbolc.engine.realtime import LOOKAHEAD, AudioThread, ThreadedEngine
+from imbolc.engine.realtime import LOOKAHEAD, AudioThread, ThreadedEngine, with_peaks
 from imbolc.engine.synthdefs.system import BAD_VALUES_ADDRESS, METER_ADDRESS
 
 INPUT_CHANNELS = 2
@@ -212,12 +212,7 @@ class EmbeddedRealtime(ThreadedEngine):
         if address == METER_ADDRESS and len(values) >= 6:
             reply_id = int(values[1])
             peaks = (values[2], values[4])
-            if reply_id == 0:
-                self._meters = Meters(peaks, self._meters.instruments)
-            else:
-                instruments = dict(self._meters.instruments)
-                instruments[reply_id] = peaks
-                self._meters = Meters(self._meters.master, instruments)
+            self._meters = with_peaks(self._meters, reply_id, peaks)
         elif address == BAD_VALUES_ADDRESS:
             self._problem("embedded engine: NaN or infinity reached the master bus (removed)")
 
