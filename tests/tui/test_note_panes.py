@@ -209,3 +209,48 @@ async def test_deleting_a_clip_removes_its_placements(make_app: AppFactory, stor
         arrangement = store.state.session.arrangement
         assert all(clip.instrument_id != BASS.id for clip in arrangement.clips)
         assert len(arrangement.placements) == 4
+
+
+SIXTEENTH, THIRTY_SECOND = TICKS_PER_BEAT // 4, TICKS_PER_BEAT // 8
+
+
+@pytest.mark.parametrize(
+    ("snap", "after_zoom", "after_move"),
+    [(True, 0, SIXTEENTH), (False, THIRTY_SECOND, THIRTY_SECOND + SIXTEENTH)],
+)
+async def test_the_roll_cursor_honours_snap(
+    make_app: AppFactory, store: Store, snap: bool, after_zoom: int, after_move: int
+) -> None:
+    """One step right on the 1/32 grid, then back out to the 1/16 grid: with snap on the
+    cursor lands on that grid, with snap off it keeps its place between grid lines."""
+    from imbolc.core.actions import SetSnap
+
+    store.dispatch(SetSnap(snap))
+    app = make_app()
+    async with app.run_test() as pilot:
+        roll = await open_roll(app, pilot)
+        await pilot.press("z", "right", "x")
+        assert roll.step == SIXTEENTH
+        assert roll.cursor_tick == after_zoom
+        await pilot.press("right")
+        assert roll.cursor_tick == after_move
+
+
+async def test_the_roll_draws_bars_in_the_instrument_s_own_time_signature(
+    make_app: AppFactory, store: Store
+) -> None:
+    from msgspec.structs import replace
+
+    from imbolc.core.actions import SetGroove
+
+    app = make_app()
+    async with app.run_test() as pilot:
+        roll = await open_roll(app, pilot)
+        ident = app.ws.selected_id  # type: ignore[attr-defined]
+        bar, three = 4 * TICKS_PER_BEAT, 3 * TICKS_PER_BEAT
+        assert roll.meter_map().bar_starts(0, 4 * bar) == {0, bar, 2 * bar, 3 * bar}
+        inst = store.state.instruments.get(ident)
+        assert inst is not None
+        store.dispatch(SetGroove(ident, replace(inst.groove, time_signature=(3, 4))))
+        await pilot.pause()
+        assert roll.meter_map().bar_starts(0, 4 * bar) == {n * three for n in range(6)}
