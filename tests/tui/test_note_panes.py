@@ -254,3 +254,19 @@ async def test_the_roll_draws_bars_in_the_instrument_s_own_time_signature(
         store.dispatch(SetGroove(ident, replace(inst.groove, time_signature=(3, 4))))
         await pilot.pause()
         assert roll.meter_map().bar_starts(0, 4 * bar) == {n * three for n in range(6)}
+
+
+@pytest.mark.parametrize(("lock", "entered"), [(True, 60), (False, 61)])
+async def test_the_scale_lock_moves_a_roll_entry_to_the_nearest_scale_tone(
+    make_app: AppFactory, store: Store, lock: bool, entered: int
+) -> None:
+    """The demo is in A minor: C#4 is not in it, and its nearest tones tie (C, D): down to C."""
+    app = make_app()
+    app.ws.scale_lock = lock  # type: ignore[attr-defined]
+    async with app.run_test() as pilot:
+        roll = await open_roll(app, pilot)
+        roll.cursor_pitch = 61
+        await pilot.press("enter")
+        notes = track(store, BASS.id).notes
+        assert track(store, BASS.id).find(0, entered) is not None, notes
+        assert roll.cursor_pitch == entered

@@ -287,6 +287,7 @@ class PianoRollPane(Pane):
         if note is not None:
             self.ws.dispatch(RemoveNote(inst, note.tick, note.pitch))
         else:
+            self.cursor_pitch = self.ws.entry_pitch(self.cursor_pitch)
             action = AddNote(inst, self.cursor_tick, self.step, self.cursor_pitch, self.velocity)
             self.ws.dispatch(action)
 
