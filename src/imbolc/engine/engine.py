@@ -176,7 +176,9 @@ class Engine:
         rebuilt: set[int] = set()
         gated = False
         for change in changes:
-            gated = gated or isinstance(change, _GATING)
+            gated = gated or (
+                isinstance(change, _GATING) and not self._level_only(old, new, change)
+            )
             if isinstance(change, ParamChanged):
                 out.extend(self._param(change))
             elif isinstance(change, StripChanged):
@@ -371,13 +373,29 @@ class Engine:
         if before.mixer.output_bus != inst.mixer.output_bus:
             delta["out_bus"] = self.graph.strip_controls(new, inst)["out_bus"]
         out: list[Request] = [SetControls(built.output_node, delta)] if delta else []
+        if "level" in delta:
+            out.extend(self.graph.follow_level(inst))
         for send in inst.mixer.sends:
             old_send = before.mixer.send(send.bus_id)
             node = built.send_nodes.get(send.bus_id)
             if node is not None and old_send is not None and old_send.level != send.level:
                 out.append(SetControls(node, {"level": send.level}))
-        # Mute, solo and the level post-fader sends follow are settled by refresh_gates.
+        # Mute, solo and routing are settled by refresh_gates.
         return out
+
+    @staticmethod
+    def _level_only(old: Project, new: Project, change: Change) -> bool:
+        """A strip change that moved only an instrument's level, pan or send levels: no mute
+        can differ, so the whole mixer need not be re-examined (a fader drag stays cheap)."""
+        if not isinstance(change, StripChanged) or change.kind != "instrument":
+            return False
+        before, after = old.instruments.get(change.id), new.instruments.get(change.id)
+        if before is None or after is None:
+            return False
+        a, b = before.mixer, after.mixer
+        return (a.mute, a.solo, a.output_bus) == (b.mute, b.solo, b.output_bus) and (
+            _send_shape(before) == _send_shape(after)
+        )
 
     def _routing(self, new: Project, change: RoutingChanged) -> list[Request]:
         ident = change.instrument_id
@@ -609,11 +627,9 @@ class Engine:
         head = parts[0]
         if head == "mixer":
             out: list[Request] = [SetControls(built.output_node, {parts[1]: value})]
-            if parts[1] == "level":
-                out.extend(
-                    SetControls(n, {"strip": value})
-                    for n in self.graph.post_sends(built.built_from.id)
-                )
+            current = self.project.instruments.get(built.built_from.id)
+            if parts[1] == "level" and current is not None:
+                out.extend(SetControls(n, {"strip": value}) for n in self.graph.post_sends(current))
             return out
         if head == "send":
             node = built.send_nodes.get(BusId(int(parts[1])))

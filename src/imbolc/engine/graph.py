@@ -346,12 +346,21 @@ class Graph:
         if values:
             wanted[node] = self.routed_inputs(values)
 
-    def post_sends(self, inst_id: InstrumentId) -> list[int]:
+    def follow_level(self, inst: Instrument) -> list[Request]:
+        """The stored strip level, to the instrument's post-fader sends (remembered as sent)."""
+        out: list[Request] = []
+        for node in self.post_sends(inst):
+            if self.gates.get(node, {}).get("strip") != inst.mixer.level:
+                self.gates.setdefault(node, {})["strip"] = inst.mixer.level
+                out.append(SetControls(node, {"strip": inst.mixer.level}))
+        return out
+
+    def post_sends(self, inst: Instrument) -> list[int]:
         """The post-fader send nodes of an instrument (they follow its strip level)."""
-        built = self.instruments.get(inst_id)
+        built = self.instruments.get(inst.id)
         if built is None:
             return []
-        taps = {s.bus_id: s.tap for s in built.built_from.mixer.sends}
+        taps = {s.bus_id: s.tap for s in inst.mixer.sends}
         return [node for bus, node in built.send_nodes.items() if taps.get(bus) == "post"]
 
     def _lfo_requests(self, built: InstrumentNodes, inst: Instrument) -> list[Request]:
