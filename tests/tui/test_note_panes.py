@@ -270,3 +270,25 @@ async def test_the_scale_lock_moves_a_roll_entry_to_the_nearest_scale_tone(
         notes = track(store, BASS.id).notes
         assert track(store, BASS.id).find(0, entered) is not None, notes
         assert roll.cursor_pitch == entered
+
+
+@pytest.mark.parametrize(("snap", "moved"), [(True, 33), (False, 33.125)])
+async def test_moving_a_placement_honours_snap(
+    make_app: AppFactory, store: Store, snap: bool, moved: float
+) -> None:
+    """A placement an eighth of a beat off the beat grid, moved one beat later: with snap on
+    it lands on the grid, with snap off it keeps its offset."""
+    from imbolc.core.actions import MovePlacement, SetSnap
+
+    store.dispatch(SetSnap(snap))
+    app = make_app()
+    async with app.run_test() as pilot:
+        await pilot.press("f3", "down", "n")
+        app.panes["arrangement"].column = 32  # type: ignore[attr-defined]
+        await pilot.press("p")
+        placed = store.state.session.arrangement.placements[-1]
+        store.dispatch(MovePlacement(placed.id, 32 * TICKS_PER_BEAT + TICKS_PER_BEAT // 8))
+        app.panes["arrangement"].column = 33  # type: ignore[attr-defined]  # inside it
+        await pilot.press("shift+right")
+        start = store.state.session.arrangement.placements[-1].start_tick
+        assert start == moved * TICKS_PER_BEAT
