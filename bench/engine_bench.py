@@ -30,9 +30,10 @@ from imbolc.core.notes import Note, Track
 from imbolc.core.ports import RenderOptions
 from imbolc.core.project import Project
 from imbolc.core.store import Commit, Store
+from imbolc.engine.audibility import strip_mute
 from imbolc.engine.backend import RecordingBackend
 from imbolc.engine.engine import Engine
-from imbolc.engine.graph import Graph, effective_mute
+from imbolc.engine.graph import Graph
 from imbolc.engine.layout import Allocation
 from imbolc.engine.realtime import LOOKAHEAD, TICK, RealtimeEngine
 from imbolc.engine.render import build_score, render
@@ -54,14 +55,13 @@ def _wire(requests: list[Request]) -> tuple[int, int]:
 
 def _every_strip(engine: Engine, project: Project) -> list[Request]:
     """The seed's approach: every strip's level, pan and mute, whatever changed."""
-    any_solo = project.instruments.any_solo()
     return [
         SetControls(
             engine.graph.instruments[inst.id].output_node,
             {
                 "level": inst.mixer.level,
                 "pan": inst.mixer.pan,
-                "mute": effective_mute(inst.mixer.mute, inst.mixer.solo, any_solo),
+                "mute": strip_mute(project, inst),
             },
         )
         for inst in project.instruments.items

@@ -408,7 +408,8 @@ def run_app(
     from imbolc.live_wiring import start_live
 
     live = start_live(port, store, config.midi, report)
-    app = ImbolcApp(store, port, io, path, keymap if keymap.is_file() else None, None, live)
+    app = ImbolcApp(store, port, io, path, keymap if keymap.is_file() else None, None, live,
+                    scale_lock=config.runtime.scale_lock)  # fmt: skip
     running = app
 
     def switched(project_path: Path) -> None:

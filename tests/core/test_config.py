@@ -62,3 +62,10 @@ def test_an_unknown_engine_name_warns() -> None:
     config, warnings = parse_config('[runtime]\nengine = "fluidsynth"\n', "c.toml")
     assert config.runtime.engine == "auto"
     assert "runtime.engine" in warnings[0]
+
+
+def test_the_scale_lock_is_a_runtime_setting_off_by_default() -> None:
+    assert parse_config("")[0].runtime.scale_lock is False
+    config, warnings = parse_config("[runtime]\nscale_lock = true\n", "c.toml")
+    assert config.runtime.scale_lock is True
+    assert warnings == []

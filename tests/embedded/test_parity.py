@@ -218,9 +218,9 @@ def processors() -> dict[str, tuple[np.ndarray, np.ndarray]]:
         if "mix" in params:
             args += ["mix", 1.0]
         if spec.name == "sc_comp":  # type: ignore[attr-defined]
-            args += ["sc_bus", 1, "sc_in", bus]
+            args += ["sc_bus", 1, "sc_in", bus, "keyed", 1]
         if spec.name == "crossfader":  # type: ignore[attr-defined]
-            args += ["bus_b", 1, "b_in", bus]
+            args += ["bus_b", 1, "b_in", bus, "b_on", 1]
         at(score, 0.01, OscMessage("/s_new", name, next(nodes), 1, 0, *args))
     ours, theirs = _render_both(score, 2 * len(PROCESSOR_VARIANTS), PROCESSOR_SECONDS)
     return {

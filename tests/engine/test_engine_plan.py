@@ -202,3 +202,18 @@ def test_a_send_level_change_is_one_n_set_on_that_send_node() -> None:
     store.dispatch(SetSendEnabled(1, 3, True))
     sent = sent_after(store, backend, SetSendLevel(1, 3, 0.7))
     assert sent == [SetControls(engine.graph.instruments[1].send_nodes[3], {"level": 0.7})]
+
+
+def test_a_level_change_reaches_the_post_fader_sends_of_that_strip_only() -> None:
+    from imbolc.core.actions import SetSendTap
+
+    store, engine, backend = rig(8)
+    store.dispatch(SetSendEnabled(1, 3, True))
+    store.dispatch(SetSendTap(1, 3, "pre"))
+    store.dispatch(SetSendTap(1, 3, "post"))  # re-tapped: a new node, now post-fader
+    send = engine.graph.instruments[1].send_nodes[3]
+    sent = sent_after(store, backend, SetMixerLevel(instrument_strip(1), 0.25))
+    assert sent == [
+        SetControls(engine.graph.instruments[1].output_node, {"level": 0.25}),
+        SetControls(send, {"strip": 0.25}),
+    ]

@@ -6,6 +6,7 @@ import os
 import shutil
 import signal
 import socket
+import subprocess
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -415,3 +416,22 @@ def test_handlers_registered_before_a_restart_still_receive(start_server: Server
 
     assert arrived.wait(2.0)
     assert [m.contents[0] for m in ended] == [1002]
+
+
+def test_scsynth_inputs_are_connected_to_the_jack_capture_ports(server: ScsynthServer) -> None:
+    """audio_in reads the hardware inputs: each scsynth input is wired to a capture port."""
+    assert server.jack_server_name is not None
+    env = dict(os.environ, JACK_DEFAULT_SERVER=server.jack_server_name, JACK_NO_START_SERVER="1")
+    listing = subprocess.run(
+        ["jack_lsp", "-c"], env=env, capture_output=True, text=True, timeout=10, check=True
+    ).stdout
+    connections: dict[str, list[str]] = {}
+    port = ""
+    for line in listing.splitlines():
+        if line.startswith(" "):
+            connections[port].append(line.strip())
+        else:
+            port = line.strip()
+            connections[port] = []
+    assert connections["SuperCollider:in_1"] == ["system:capture_1"]
+    assert connections["SuperCollider:in_2"] == ["system:capture_2"]

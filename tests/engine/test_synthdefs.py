@@ -371,9 +371,9 @@ def stage_args(spec: Processor, bus: int) -> list[object]:
     if "mix" in names:
         args += ["mix", 1.0]
     if spec.name == "sc_comp":
-        args += ["sc_bus", 1, "sc_in", bus]
+        args += ["sc_bus", 1, "sc_in", bus, "keyed", 1]
     if spec.name == "crossfader":
-        args += ["bus_b", 1, "b_in", bus]
+        args += ["bus_b", 1, "b_in", bus, "b_on", 1]
     if spec.name == "convolution_reverb":
         args += ["ir_buffer", 11]
     return args

@@ -315,3 +315,17 @@ async def test_leaving_performance_mode_gives_letters_back_to_the_pane(
         await pilot.press("slash", "escape", "r")
         assert isinstance(app.screen, PromptScreen)  # r renames in the instrument list
         assert not any(call[0] == "note_on" for call in engine.calls)
+
+
+@pytest.mark.parametrize(("lock", "played"), [(True, [60, 62]), (False, [61, 63])])
+async def test_the_scale_lock_keeps_performance_notes_in_the_scale(
+    make_app: AppFactory, engine: FakeEngine, lock: bool, played: list[int]
+) -> None:
+    """C# and D# in A minor: locked, they play the scale tone below (the nearest, ties down)."""
+    app = make_app()
+    app.ws.scale_lock = lock  # type: ignore[attr-defined]
+    async with app.run_test() as pilot:
+        await pilot.press("greater_than_sign", "slash")
+        await burst(pilot, "w", "e")
+        notes = [call[2] for call in engine.calls if call[0] == "note_on"]
+        assert notes == played

@@ -111,6 +111,32 @@ async def test_meters_show_only_while_the_mixer_is_visible(
         assert "█" in app.header.meter.text.plain
 
 
+async def test_the_mixer_meters_the_strips_on_screen_and_shows_bus_meters(
+    make_app: AppFactory, engine: FakeEngine
+) -> None:
+    from imbolc.core.ports import Meters
+
+    app = make_app()
+    first_bus = DEMO.session.mixer.buses[0].id
+    engine.meter_values = Meters((0.5, 0.5), {DRUMS.id: (0.9, 0.8)}, {first_bus: (0.7, 0.6)})
+    async with app.run_test(size=(400, 40)) as pilot:
+        mixer = app.panes["mixer"]
+        await pilot.press("f4")
+        await pilot.press("space")
+        await pilot.pause(0.2)
+        watched = [call for call in engine.calls if call[0] == "watch_meters"]
+        assert watched
+        _kind, instruments, buses = watched[-1]
+        assert instruments == {inst.id for inst in DEMO.instruments.items}
+        assert first_bus in buses
+        bus_state = next(
+            state
+            for _i, state in mixer.visible_strips()  # type: ignore[attr-defined]
+            if state.strip.kind == "bus" and state.strip.id == first_bus
+        )
+        assert mixer.bridge._pair(bus_state, engine.meter_values) == (0.7, 0.6)  # type: ignore[attr-defined]
+
+
 async def test_enter_places_an_automation_point_at_the_cursor(
     make_app: AppFactory, store: Store
 ) -> None:

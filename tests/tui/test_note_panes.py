@@ -209,3 +209,86 @@ async def test_deleting_a_clip_removes_its_placements(make_app: AppFactory, stor
         arrangement = store.state.session.arrangement
         assert all(clip.instrument_id != BASS.id for clip in arrangement.clips)
         assert len(arrangement.placements) == 4
+
+
+SIXTEENTH, THIRTY_SECOND = TICKS_PER_BEAT // 4, TICKS_PER_BEAT // 8
+
+
+@pytest.mark.parametrize(
+    ("snap", "after_zoom", "after_move"),
+    [(True, 0, SIXTEENTH), (False, THIRTY_SECOND, THIRTY_SECOND + SIXTEENTH)],
+)
+async def test_the_roll_cursor_honours_snap(
+    make_app: AppFactory, store: Store, snap: bool, after_zoom: int, after_move: int
+) -> None:
+    """One step right on the 1/32 grid, then back out to the 1/16 grid: with snap on the
+    cursor lands on that grid, with snap off it keeps its place between grid lines."""
+    from imbolc.core.actions import SetSnap
+
+    store.dispatch(SetSnap(snap))
+    app = make_app()
+    async with app.run_test() as pilot:
+        roll = await open_roll(app, pilot)
+        await pilot.press("z", "right", "x")
+        assert roll.step == SIXTEENTH
+        assert roll.cursor_tick == after_zoom
+        await pilot.press("right")
+        assert roll.cursor_tick == after_move
+
+
+async def test_the_roll_draws_bars_in_the_instrument_s_own_time_signature(
+    make_app: AppFactory, store: Store
+) -> None:
+    from msgspec.structs import replace
+
+    from imbolc.core.actions import SetGroove
+
+    app = make_app()
+    async with app.run_test() as pilot:
+        roll = await open_roll(app, pilot)
+        ident = app.ws.selected_id  # type: ignore[attr-defined]
+        bar, three = 4 * TICKS_PER_BEAT, 3 * TICKS_PER_BEAT
+        assert roll.meter_map().bar_starts(0, 4 * bar) == {0, bar, 2 * bar, 3 * bar}
+        inst = store.state.instruments.get(ident)
+        assert inst is not None
+        store.dispatch(SetGroove(ident, replace(inst.groove, time_signature=(3, 4))))
+        await pilot.pause()
+        assert roll.meter_map().bar_starts(0, 4 * bar) == {n * three for n in range(6)}
+
+
+@pytest.mark.parametrize(("lock", "entered"), [(True, 60), (False, 61)])
+async def test_the_scale_lock_moves_a_roll_entry_to_the_nearest_scale_tone(
+    make_app: AppFactory, store: Store, lock: bool, entered: int
+) -> None:
+    """The demo is in A minor: C#4 is not in it, and its nearest tones tie (C, D): down to C."""
+    app = make_app()
+    app.ws.scale_lock = lock  # type: ignore[attr-defined]
+    async with app.run_test() as pilot:
+        roll = await open_roll(app, pilot)
+        roll.cursor_pitch = 61
+        await pilot.press("enter")
+        notes = track(store, BASS.id).notes
+        assert track(store, BASS.id).find(0, entered) is not None, notes
+        assert roll.cursor_pitch == entered
+
+
+@pytest.mark.parametrize(("snap", "moved"), [(True, 33), (False, 33.125)])
+async def test_moving_a_placement_honours_snap(
+    make_app: AppFactory, store: Store, snap: bool, moved: float
+) -> None:
+    """A placement an eighth of a beat off the beat grid, moved one beat later: with snap on
+    it lands on the grid, with snap off it keeps its offset."""
+    from imbolc.core.actions import MovePlacement, SetSnap
+
+    store.dispatch(SetSnap(snap))
+    app = make_app()
+    async with app.run_test() as pilot:
+        await pilot.press("f3", "down", "n")
+        app.panes["arrangement"].column = 32  # type: ignore[attr-defined]
+        await pilot.press("p")
+        placed = store.state.session.arrangement.placements[-1]
+        store.dispatch(MovePlacement(placed.id, 32 * TICKS_PER_BEAT + TICKS_PER_BEAT // 8))
+        app.panes["arrangement"].column = 33  # type: ignore[attr-defined]  # inside it
+        await pilot.press("shift+right")
+        start = store.state.session.arrangement.placements[-1].start_tick
+        assert start == moved * TICKS_PER_BEAT

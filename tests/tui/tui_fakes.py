@@ -63,6 +63,9 @@ class FakeEngine:
     def restart(self) -> None:
         self.calls.append(("restart",))
 
+    def watch_meters(self, instrument_ids: set[int], bus_ids: set[int]) -> None:
+        self.calls.append(("watch_meters", frozenset(instrument_ids), frozenset(bus_ids)))
+
     def shutdown(self) -> None:
         self.calls.append(("shutdown",))
         self.state_value = EngineStatus(backend="fake", state="stopped", message="stopped")

@@ -110,6 +110,7 @@ def effect_table() -> tuple[EffectSpec, ...]:
             "sc_comp",
             "Sidechain Comp",
             int_param("sc_bus", 0, 0, 8),  # 0 = no sidechain bus
+            int_param("key_instrument", 0, 0, 999),  # 0 = none; else keyed by this instrument
             unit("threshold", 0.3),
             p("ratio", 4, 1, 20, "x"),
             seconds("attack", 0.01, 0.001, 0.5),

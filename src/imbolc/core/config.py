@@ -35,6 +35,9 @@ class RuntimeSettings(msgspec.Struct, frozen=True):
     autosave: bool = True
     autosave_interval_minutes: float = 2.0
     engine: str = "auto"
+    scale_lock: bool = False
+    """Notes entered in the piano roll and in performance mode snap to the session's key and
+    scale (the nearest scale tone, ties downwards)."""
 
 
 class MidiConfig(msgspec.Struct, frozen=True):

@@ -36,10 +36,12 @@ class Transport(msgspec.Struct, frozen=True):
 
 
 class Meters(msgspec.Struct, frozen=True):
-    """Peak levels (linear, 0..1+) of the master and each instrument, left and right."""
+    """Peak levels (linear, 0..1+) of the master, each metered instrument and each metered
+    bus, left and right."""
 
     master: tuple[float, float] = (0.0, 0.0)
     instruments: dict[int, tuple[float, float]] = {}
+    buses: dict[int, tuple[float, float]] = {}
 
 
 class RenderOptions(msgspec.Struct, frozen=True):

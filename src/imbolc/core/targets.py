@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from imbolc.core import catalog
 from imbolc.core.automation import AutomationTarget
 from imbolc.core.errors import InvalidAction, UnknownId
@@ -97,3 +99,46 @@ def target_range(project: Project, target: AutomationTarget) -> tuple[float, flo
     if target.scope == "global" and parts == ["bpm"]:
         return BPM_RANGE
     raise _bad(target)
+
+
+def _spec(specs: tuple[catalog.ParamSpec, ...], name: str) -> catalog.ParamSpec | None:
+    return next((spec for spec in specs if spec.name == name), None)
+
+
+def _target_spec(project: Project, target: AutomationTarget) -> catalog.ParamSpec | None:
+    """The catalog spec a target drives (a source, filter or effect parameter), if any."""
+    parts = target.parameter.split(".")
+    if target.scope == "bus" and len(parts) == 3 and parts[0] == "effect" and parts[1].isdigit():
+        bus = project.session.mixer.bus(target.owner)
+        pos = None if bus is None else bus.effect_position(int(parts[1]))
+        if bus is None or pos is None:
+            return None
+        return _spec(catalog.effect(bus.effects[pos].effect_type).params, parts[2])
+    if target.scope != "instrument":
+        return None
+    inst = project.instruments.get(target.owner)
+    if inst is None:
+        return None
+    if parts[0] == "source" and len(parts) == 2:
+        return _spec(catalog.source(inst.source).params, parts[1])
+    if parts[0] == "chain" and len(parts) == 3 and parts[1].isdigit():
+        pos = inst.stage_position(int(parts[1]))
+        stage = None if pos is None else inst.chain[pos]
+        if parts[2] == "enabled" and stage is not None:
+            return catalog.ParamSpec("enabled", 1.0, 0.0, 1.0, kind="bool")
+        if isinstance(stage, FilterStage):
+            return _spec(catalog.filter_type(stage.filter_type).params, parts[2])
+        if isinstance(stage, EffectStage):
+            return _spec(catalog.effect(stage.effect_type).params, parts[2])
+    return None
+
+
+def stepped(project: Project, target: AutomationTarget, value: float) -> float:
+    """``value`` as the target takes it: whole numbers for int and choice parameters (nearest,
+    within range), 0 or 1 for on/off ones; continuous targets pass through unchanged."""
+    spec = _target_spec(project, target)
+    if spec is None or spec.kind == "float":
+        return value
+    if spec.kind == "bool":
+        return 1.0 if value >= 0.5 else 0.0
+    return float(min(spec.max, max(spec.min, math.floor(value + 0.5))))

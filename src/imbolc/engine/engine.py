@@ -29,12 +29,12 @@ from imbolc.core.effects import (
 )
 from imbolc.core.errors import UnknownCatalogEntry
 from imbolc.core.ids import BusId, InstrumentId
-from imbolc.core.instrument import Instrument
-from imbolc.core.music import pitch_to_freq
+from imbolc.core.instrument import EqStage, Instrument
 from imbolc.core.project import Project
+from imbolc.core.targets import stepped
 from imbolc.engine.backend import Backend
 from imbolc.engine.defcache import batches
-from imbolc.engine.graph import Graph, effective_mute
+from imbolc.engine.graph import ROUTED_PARAMS, Graph
 from imbolc.engine.layout import FIRST_PRIVATE_AUDIO_BUS, MASTER_GROUP, Allocation, SampleBuffers
 from imbolc.engine.naming import Missing, source_def
 from imbolc.engine.requests import (
@@ -47,6 +47,7 @@ from imbolc.engine.requests import (
     Request,
     SetControls,
 )
+from imbolc.engine.tuning import Tuner
 from imbolc.engine.voices import STEAL_FADE, VoiceAllocator
 
 Report = Callable[[str], None]
@@ -67,6 +68,18 @@ def _read_request(buffer_id: int, path: str, channels: int) -> Request:
     return ReadBufferChannels(buffer_id, path, (0, 0) if channels == 1 else (0, 1))
 
 
+DRONE_FADE = 0.01
+"""Seconds a continuous source fades in when started and out when stopped."""
+
+
+def _continuous(inst: Instrument) -> bool:
+    """Whether the instrument's source runs all the time rather than per note."""
+    try:
+        return catalog.source(inst.source).category == "routing"
+    except UnknownCatalogEntry:
+        return False
+
+
 def _send_shape(inst: Instrument) -> list[tuple[int, bool, str]]:
     return [(s.bus_id, s.enabled, s.tap) for s in inst.mixer.sends if s.enabled]
 
@@ -84,6 +97,13 @@ def _strip_delta(old: Instrument | None, new: Instrument) -> dict[str, float] | 
     if a.pan != b.pan:
         delta["pan"] = b.pan
     return delta
+
+
+_GATING = (
+    StripChanged, SoloChanged, RoutingChanged, BusesChanged, BusProcessingChanged,
+    SessionReplaced, ProjectReplaced,
+)  # fmt: skip
+"""Changes after which some strip's, send's or bus's mute may differ."""
 
 
 class Engine:
@@ -106,6 +126,13 @@ class Engine:
         self.voices: dict[InstrumentId, VoiceAllocator] = {}
         self.samples = SampleBuffers()
         self.project = Project()
+        self.tuner = Tuner()
+        """Frequencies of new notes given those sounding (chord, adaptive and global JI)."""
+        self.drones: dict[InstrumentId, tuple[int, int, str]] = {}
+        """The running voice of each continuous source: (voice group, node, SynthDef)."""
+        self.automated: dict[tuple[InstrumentId, str, str], float] = {}
+        """Source and envelope values automation last set, by (instrument, head, name): new
+        voices start at them. A stored change of the same parameter takes over again."""
 
     # --- lifecycle -------------------------------------------------------------------------
 
@@ -123,11 +150,15 @@ class Engine:
         self.alloc = Allocation.fresh(self.first_private_bus)
         self.graph = Graph(self.alloc, self.report, self.parallel_groups)
         self.voices.clear()
+        self.automated.clear()
         self.samples = SampleBuffers()
         self.project = project
+        self.drones.clear()
+        self.tuner.reset()
         requests = self.graph.build(project)
         for inst in project.instruments.items:
             requests.extend(self._load_samples(inst.id, inst))
+        requests.extend(self._sync_drones(project))
         self.backend.send(requests, at)
 
     # --- commits ---------------------------------------------------------------------------
@@ -143,13 +174,15 @@ class Engine:
         """The requests that turn the graph of ``old`` into that of ``new``."""
         out: list[Request] = []
         rebuilt: set[int] = set()
+        gated = False
         for change in changes:
+            gated = gated or (
+                isinstance(change, _GATING) and not self._level_only(old, new, change)
+            )
             if isinstance(change, ParamChanged):
                 out.extend(self._param(change))
             elif isinstance(change, StripChanged):
                 out.extend(self._strip(old, new, change))
-            elif isinstance(change, SoloChanged):
-                out.extend(self._solo(old, new))
             elif isinstance(change, RoutingChanged):
                 if change.instrument_id not in rebuilt:
                     rebuilt.add(change.instrument_id)
@@ -157,18 +190,62 @@ class Engine:
             elif isinstance(change, BusProcessingChanged):
                 bus = new.session.mixer.bus(change.bus_id)
                 if bus is not None and bus.id in self.graph.buses:
-                    out.extend(self.graph.rebuild_bus_chain(bus, new.session.mixer.any_solo()))
+                    out.extend(self.graph.rebuild_bus_chain(new, bus))
             elif isinstance(change, BusParamChanged):
                 built_bus = self.graph.buses.get(change.bus_id)
                 node = None if built_bus is None else built_bus.effect_nodes.get(change.stage_id)
                 if node is not None:
-                    out.append(SetControls(node, {change.name: change.value}))
+                    controls = {change.name: change.value}
+                    controls.update(
+                        self._bus_stage_inputs(change.bus_id, change.stage_id, controls)
+                    )
+                    out.append(SetControls(node, controls))
             elif isinstance(change, BusesChanged):
                 out.extend(self.graph.sync_buses(new))
             elif isinstance(change, SessionReplaced | ProjectReplaced):
                 out.extend(self._replaced(old, new))
             elif isinstance(change, InstrumentChanged) and change.field == "kit":
                 out.extend(self._kit_changed(old, new, change.instrument_id))
+        if gated:
+            out.extend(self.graph.refresh_gates(new))
+            out.extend(self._sync_drones(new))
+        return out
+
+    # --- continuous sources ----------------------------------------------------------------
+
+    def _sync_drones(self, project: Project) -> list[Request]:
+        """Keep one voice running for every active instrument whose source runs continuously
+        (audio_in, bus_in): it sounds without a held note, and stops when the instrument is
+        made inactive, deleted, or given another source."""
+        out: list[Request] = []
+        for ident in list(self.drones):
+            group, node, name = self.drones[ident]
+            inst = project.instruments.get(ident)
+            built = self.graph.instruments.get(ident)
+            keep = (
+                inst is not None and built is not None and _continuous(inst) and inst.active
+                and built.voice_group == group and built.source_def == name
+            )  # fmt: skip
+            if not keep:
+                del self.drones[ident]
+                if built is not None and built.voice_group == group:
+                    out.append(SetControls(node, {"gate": 0.0}))  # fades out, then frees itself
+        for inst in project.instruments.items:
+            built = self.graph.instruments.get(inst.id)
+            if (
+                inst.id in self.drones or built is None or built.source_def is None
+                or not inst.active or not _continuous(inst)
+            ):  # fmt: skip
+                continue
+            controls: dict[str, float] = {p.name: p.value for p in inst.source_params}
+            controls.update(out=built.source_bus, gate=1.0, velocity=1.0, env_attack=DRONE_FADE,
+                            env_decay=0.0, env_sustain=1.0, env_release=DRONE_FADE)  # fmt: skip
+            controls.update(self.graph.source_inputs(inst.source, controls))
+            node = self.alloc.nodes()
+            self.drones[inst.id] = (built.voice_group, node, built.source_def)
+            out.append(
+                NewSynth(built.source_def, node, built.voice_group, AddAction.TAIL, controls)
+            )
         return out
 
     # --- sample files of kit pads ----------------------------------------------------------
@@ -222,8 +299,16 @@ class Engine:
             return []
         path, value = change.path, change.value
         head = path[0]
+        if head in ("source", "envelope"):
+            self.automated.pop((change.instrument_id, str(head), str(path[1])), None)
         if head == "source":
-            return [SetControls(built.voice_group, {str(path[1]): value})]
+            controls = {str(path[1]): value}
+            if path[1] in ("bus", "gain"):
+                inst = self.project.instruments.get(change.instrument_id)
+                stored = {} if inst is None else {p.name: p.value for p in inst.source_params}
+                resolved = self.graph.source_inputs(built.built_from.source, stored | controls)
+                controls.update(resolved)
+            return [SetControls(built.voice_group, controls)]
         if head == "envelope":
             return [SetControls(built.voice_group, {f"env_{path[1]}": value})]
         if head == "lfo":
@@ -237,8 +322,31 @@ class Engine:
             if path[2] == "band":
                 field = "on" if path[4] == "enabled" else path[4]
                 return [SetControls(node, {f"b{path[3]}_{field}": value})]
-            return [SetControls(node, {str(path[2]): value})]
+            controls = {str(path[2]): value}
+            if path[2] in ROUTED_PARAMS:
+                inst = self.project.instruments.get(change.instrument_id)
+                pos = None if inst is None else inst.stage_position(int(path[1]))
+                stage = None if inst is None or pos is None else inst.chain[pos]
+                stored = (
+                    {} if stage is None or isinstance(stage, EqStage)
+                    else {p.name: p.value for p in stage.params}
+                )  # fmt: skip
+                controls.update(self.graph.routed_inputs(stored | controls))
+            return [SetControls(node, controls)]
         return []
+
+    def _bus_stage_inputs(
+        self, bus_id: int, stage_id: int, controls: dict[str, float]
+    ) -> dict[str, float]:
+        """The resolved inputs of a bus effect whose routing choice is among ``controls``."""
+        if ROUTED_PARAMS.isdisjoint(controls):
+            return {}
+        bus = self.project.session.mixer.bus(bus_id)
+        pos = None if bus is None else bus.effect_position(stage_id)
+        stored = (
+            {} if bus is None or pos is None else {p.name: p.value for p in bus.effects[pos].params}
+        )
+        return self.graph.routed_inputs(stored | controls)
 
     def _strip(self, old: Project, new: Project, change: StripChanged) -> list[Request]:
         if change.kind == "master":
@@ -248,7 +356,8 @@ class Engine:
             built_bus = self.graph.buses.get(BusId(change.id))
             if bus is None or built_bus is None:
                 return []
-            controls = self.graph.bus_strip_controls(bus, new.session.mixer.any_solo())
+            controls = self.graph.bus_strip_controls(new, bus)
+            del controls["mute"]  # mute and solo are settled by refresh_gates
             return [SetControls(built_bus.out_node, controls)]
         inst = new.instruments.get(change.id)
         built = self.graph.instruments.get(InstrumentId(change.id))
@@ -261,44 +370,32 @@ class Engine:
                 SetControls(built.output_node, self.graph.strip_controls(new, inst)),
                 *self.graph.resend_sends(new, inst),
             ]
-        if before.mixer.mute != inst.mixer.mute:
-            any_solo = new.instruments.any_solo()
-            delta["mute"] = effective_mute(inst.mixer.mute, inst.mixer.solo, any_solo)
         if before.mixer.output_bus != inst.mixer.output_bus:
             delta["out_bus"] = self.graph.strip_controls(new, inst)["out_bus"]
         out: list[Request] = [SetControls(built.output_node, delta)] if delta else []
+        if "level" in delta:
+            out.extend(self.graph.follow_level(inst))
         for send in inst.mixer.sends:
             old_send = before.mixer.send(send.bus_id)
             node = built.send_nodes.get(send.bus_id)
             if node is not None and old_send is not None and old_send.level != send.level:
                 out.append(SetControls(node, {"level": send.level}))
-        # Solo flags are settled by SoloChanged, which touches only strips that flipped.
+        # Mute, solo and routing are settled by refresh_gates.
         return out
 
-    def _solo(self, old: Project, new: Project) -> list[Request]:
-        """Only the strips whose effective mute flipped get a message."""
-        out: list[Request] = []
-        was, now = old.instruments.any_solo(), new.instruments.any_solo()
-        for inst in new.instruments.items:
-            built = self.graph.instruments.get(inst.id)
-            before = old.instruments.get(inst.id)
-            if built is None or before is None:
-                continue
-            a = effective_mute(before.mixer.mute, before.mixer.solo, was)
-            b = effective_mute(inst.mixer.mute, inst.mixer.solo, now)
-            if a != b:
-                out.append(SetControls(built.output_node, {"mute": b}))
-        mixer_was, mixer_now = old.session.mixer.any_solo(), new.session.mixer.any_solo()
-        for bus in new.session.mixer.buses:
-            built_bus = self.graph.buses.get(bus.id)
-            before_bus = old.session.mixer.bus(bus.id)
-            if built_bus is None or before_bus is None:
-                continue
-            a = effective_mute(before_bus.mute, before_bus.solo, mixer_was)
-            b = effective_mute(bus.mute, bus.solo, mixer_now)
-            if a != b:
-                out.append(SetControls(built_bus.out_node, {"mute": b}))
-        return out
+    @staticmethod
+    def _level_only(old: Project, new: Project, change: Change) -> bool:
+        """A strip change that moved only an instrument's level, pan or send levels: no mute
+        can differ, so the whole mixer need not be re-examined (a fader drag stays cheap)."""
+        if not isinstance(change, StripChanged) or change.kind != "instrument":
+            return False
+        before, after = old.instruments.get(change.id), new.instruments.get(change.id)
+        if before is None or after is None:
+            return False
+        a, b = before.mixer, after.mixer
+        return (a.mute, a.solo, a.output_bus) == (b.mute, b.solo, b.output_bus) and (
+            _send_shape(before) == _send_shape(after)
+        )
 
     def _routing(self, new: Project, change: RoutingChanged) -> list[Request]:
         ident = change.instrument_id
@@ -319,16 +416,15 @@ class Engine:
         if old_mixer is not new_mixer:
             if tuple(b.id for b in old_mixer.buses) != tuple(b.id for b in new_mixer.buses):
                 out.extend(self.graph.sync_buses(new))
-            any_solo = new_mixer.any_solo()
             for bus in new_mixer.buses:
                 before = old_mixer.bus(bus.id)
                 built_bus = self.graph.buses.get(bus.id)
                 if built_bus is None or before is bus:
                     continue
                 if before is None or before.effects != bus.effects:
-                    out.extend(self.graph.rebuild_bus_chain(bus, any_solo))
+                    out.extend(self.graph.rebuild_bus_chain(new, bus))
                 else:
-                    controls = self.graph.bus_strip_controls(bus, any_solo)
+                    controls = self.graph.bus_strip_controls(new, bus)
                     out.append(SetControls(built_bus.out_node, controls))
             out.extend(self.graph.master_controls(new))
         if old.instruments is not new.instruments:
@@ -368,8 +464,8 @@ class Engine:
             return None
         if inst.kit is not None:
             return self._drum_note(inst, pitch, velocity, at)
-        if built.source_def is None:
-            return None
+        if built.source_def is None or _continuous(inst):
+            return None  # a continuous source already sounds without notes
         settings = self.project.session.settings
         env = inst.envelope
         controls: dict[str, float] = {p.name: p.value for p in inst.source_params}
@@ -382,16 +478,14 @@ class Engine:
             env_sustain=env.sustain,
             env_release=env.release,
         )
+        for (owner, head, name), value in self.automated.items():
+            if owner == inst.id:
+                controls[name if head == "source" else f"env_{name}"] = value
         if freq is not None:
             controls["freq"] = freq
         elif catalog.source(inst.source).pitched:
-            controls["freq"] = pitch_to_freq(
-                pitch,
-                a4=settings.tuning_a4,
-                tuning=settings.tuning,
-                key=settings.key,
-                flavor=settings.ji_flavor,
-            )
+            controls["freq"] = self.tuner.start((inst.id, pitch), settings)
+        controls.update(self.graph.source_inputs(inst.source, controls))
         controls.update(self.graph.voice_modulation(inst))
         now = self.backend.now() if at is None else at
         plan = self._allocator(inst.id).note_on(
@@ -478,6 +572,7 @@ class Engine:
             return None
         now = self.backend.now() if at is None else at
         node = allocator.note_off(pitch, now)
+        self.tuner.stop((instrument_id, pitch))
         if node is not None:
             self.backend.send([SetControls(node, {"gate": 0.0})], at)
         return node
@@ -485,6 +580,7 @@ class Engine:
     def release_all(self, at: float | None = None) -> None:
         """Release every held voice of every instrument (stop, panic)."""
         now = self.backend.now() if at is None else at
+        self.tuner.stop_all()
         requests: list[Request] = []
         for allocator in self.voices.values():
             requests.extend(SetControls(n, {"gate": 0.0}) for n in allocator.release_all(now))
@@ -504,7 +600,10 @@ class Engine:
     # --- automation and click ----------------------------------------------------------------
 
     def automation_requests(self, target: AutomationTarget, value: float) -> list[Request]:
-        """The control change that puts an automation value on its target."""
+        """The control change that puts an automation value on its target (stepped for int,
+        choice and on/off targets). A source or envelope value is also remembered, so a voice
+        started while the lane plays starts at it rather than at the stored value."""
+        value = stepped(self.project, target, value)
         parts = target.parameter.split(".")
         if target.scope == "master":
             return [SetControls(self.graph.master_node, {"level": value})]
@@ -515,7 +614,11 @@ class Engine:
             if len(parts) == 1:
                 return [SetControls(built_bus.out_node, {parts[0]: value})]
             node = built_bus.effect_nodes.get(int(parts[1]))
-            return [] if node is None else [SetControls(node, {parts[2]: value})]
+            if node is None:
+                return []
+            controls = {parts[2]: value}
+            controls.update(self._bus_stage_inputs(target.owner, int(parts[1]), controls))
+            return [SetControls(node, controls)]
         if target.scope != "instrument":
             return []
         built = self.graph.instruments.get(InstrumentId(target.owner))
@@ -523,7 +626,11 @@ class Engine:
             return []
         head = parts[0]
         if head == "mixer":
-            return [SetControls(built.output_node, {parts[1]: value})]
+            out: list[Request] = [SetControls(built.output_node, {parts[1]: value})]
+            current = self.project.instruments.get(built.built_from.id)
+            if parts[1] == "level" and current is not None:
+                out.extend(SetControls(n, {"strip": value}) for n in self.graph.post_sends(current))
+            return out
         if head == "send":
             node = built.send_nodes.get(BusId(int(parts[1])))
             return [] if node is None else [SetControls(node, {"level": value})]
@@ -531,7 +638,10 @@ class Engine:
             return self._param(
                 ParamChanged(built.built_from.id, ("chain", int(parts[1]), parts[2]), value)
             )
-        return self._param(ParamChanged(built.built_from.id, (head, parts[1]), value))
+        requests = self._param(ParamChanged(built.built_from.id, (head, parts[1]), value))
+        if head in ("source", "envelope"):
+            self.automated[(built.built_from.id, head, parts[1])] = value
+        return requests
 
     def automate(self, target: AutomationTarget, value: float, at: float | None = None) -> None:
         """Send one automation value to its target."""

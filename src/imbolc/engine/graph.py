@@ -7,13 +7,14 @@ built, rebuilt or freed without touching any other.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from imbolc.core.ids import BusId, InstrumentId
 from imbolc.core.instrument import EqStage, Instrument, Stage
 from imbolc.core.mixer import Bus
 from imbolc.core.project import Project
+from imbolc.engine.audibility import bus_mute, send_mute, strip_mute
 from imbolc.engine.layout import (
     BUSES_GROUP,
     FIXED_GROUPS,
@@ -36,6 +37,8 @@ from imbolc.engine.requests import (
 )
 
 LFO_SHAPES = {"sine": 0, "square": 1, "saw": 2, "triangle": 3}
+ROUTED_PARAMS = frozenset({"sc_bus", "key_instrument", "bus_b"})
+"""Stage parameters that choose an input bus the engine must resolve to a bus number."""
 Report = Callable[[str], None]
 
 
@@ -83,11 +86,6 @@ def stage_controls(stage: Stage, bus: int) -> dict[str, float]:
     return controls
 
 
-def effective_mute(mute: bool, solo: bool, any_solo: bool) -> float:
-    """A strip is silent when muted, or when something else is soloed and it is not."""
-    return 1.0 if mute or (any_solo and not solo) else 0.0
-
-
 class Graph:
     """What the engine built on the server, and how to change it with the fewest requests."""
 
@@ -106,6 +104,10 @@ class Graph:
         self.meter_node = 0
         self.problems: dict[str, str] = {}
         self.meter_nodes: dict[InstrumentId, int] = {}
+        self.bus_meter_nodes: dict[BusId, int] = {}
+        self.gates: dict[int, dict[str, float]] = {}
+        """The mute (and a post send's strip level) last sent to each strip, send and bus out
+        node, from the project: :meth:`refresh_gates` sends only what changed."""
 
     def _problem(self, key: str, message: str) -> None:
         if self.problems.get(key) != message:
@@ -136,11 +138,12 @@ class Graph:
                             {"bus": MASTER_BUS}))  # fmt: skip
         out.append(NewSynth("imbolc_meter", self.meter_node, MASTER_GROUP, AddAction.TAIL,
                             {"in_bus": MASTER_BUS, "reply_id": 0}))  # fmt: skip
-        any_bus_solo = mixer.any_solo()
         for bus in mixer.buses:
-            out.extend(self._build_bus(bus, any_bus_solo))
+            out.extend(self._build_bus(project, bus))
         for inst in project.instruments.items:
             out.extend(self.add_instrument(project, inst))
+        # Routing choices naming a bus or instrument built after their stage resolve now.
+        out.extend(self.refresh_gates(project))
         return out
 
     def master_controls(self, project: Project) -> list[Request]:
@@ -200,12 +203,15 @@ class Graph:
             node = nodes()
             built.stage_nodes[stage.id] = node
             controls = stage_controls(stage, built.source_bus)
+            self._remember_inputs(node, controls)
             out.append(NewSynth(name, node, built.processing_group, AddAction.TAIL, controls))
         built.output_node = nodes()
         output_def = "imbolc_output_mono" if mono else "imbolc_output"
+        strip = self.strip_controls(project, inst)
+        self.gates[built.output_node] = {"mute": strip["mute"]}
         out.append(
             NewSynth(output_def, built.output_node, built.output_group, AddAction.TAIL,
-                     {"in_bus": built.source_bus, **self.strip_controls(project, inst)})
+                     {"in_bus": built.source_bus, **strip})
         )  # fmt: skip
         out.extend(self._send_requests(project, built, inst))
         out.extend(self._lfo_requests(built, inst))
@@ -218,7 +224,7 @@ class Graph:
         return {
             "level": strip.level,
             "pan": strip.pan,
-            "mute": effective_mute(strip.mute, strip.solo, project.instruments.any_solo()),
+            "mute": strip_mute(project, inst),
             "out_bus": self._destination(strip.output_bus),
         }
 
@@ -242,13 +248,120 @@ class Graph:
                 if send.tap == "pre"
                 else (built.output_group, AddAction.TAIL)
             )
+            gate = self.send_gate(project, inst, send.bus_id, send.tap)
+            self.gates[node] = dict(gate)
             controls = {
                 "in_bus": built.source_bus,
                 "out_bus": self.buses[send.bus_id].input_bus,
                 "level": send.level,
+                **gate,
             }
             out.append(NewSynth(send_def, node, group, action, controls))
         return out
+
+    @staticmethod
+    def send_gate(project: Project, inst: Instrument, bus_id: BusId, tap: str) -> dict[str, float]:
+        """A send's mute, and the strip level it follows (a post-fader tap; 1 pre-fader)."""
+        strip = inst.mixer.level if tap == "post" else 1.0
+        return {"mute": send_mute(project, inst, bus_id), "strip": strip}
+
+    def routed_inputs(self, values: Mapping[str, float]) -> dict[str, float]:
+        """The buses a stage's routing choices resolve to: the side-chain key (an instrument's
+        signal, else a bus's input; ``keyed`` says whether there is one) and the crossfader's
+        B bus. A choice naming nothing that exists resolves to none."""
+        out: dict[str, float] = {}
+        if "sc_bus" in values or "key_instrument" in values:
+            key = self._instrument_signal(values.get("key_instrument", 0.0))
+            if key is None:
+                key = self._bus_input(values.get("sc_bus", 0.0))
+            out["sc_in"], out["keyed"] = (0.0, 0.0) if key is None else (float(key), 1.0)
+        if "bus_b" in values:
+            other = self._bus_input(values["bus_b"])
+            out["b_in"], out["b_on"] = (0.0, 0.0) if other is None else (float(other), 1.0)
+        return out
+
+    def source_inputs(self, source: str, values: Mapping[str, float]) -> dict[str, float]:
+        """``bus_in``'s input bus, resolved from its ``bus`` choice (silence when it names no
+        bus)."""
+        if source != "bus_in" or "bus" not in values:
+            return {}
+        found = self._bus_input(values["bus"])
+        return {"in_bus": float(found), "gain": values.get("gain", 1.0)} if found is not None else {
+            "in_bus": 0.0, "gain": 0.0}  # fmt: skip
+
+    def _bus_input(self, choice: float) -> int | None:
+        built = self.buses.get(BusId(round(choice))) if choice >= 1 else None
+        return None if built is None else built.input_bus
+
+    def _instrument_signal(self, choice: float) -> int | None:
+        built = self.instruments.get(InstrumentId(round(choice))) if choice >= 1 else None
+        return None if built is None else built.source_bus
+
+    def refresh_gates(self, project: Project) -> list[Request]:
+        """The mute and post-fader level changes that bring every strip, send and bus out in
+        line with ``project``; whatever order the actions came in, the result is the same."""
+        wanted: dict[int, dict[str, float]] = {}
+        for inst in project.instruments.items:
+            built = self.instruments.get(inst.id)
+            if built is None:
+                continue
+            wanted[built.output_node] = {"mute": strip_mute(project, inst)}
+            for stage in inst.chain:
+                node = built.stage_nodes.get(stage.id)
+                if node is not None and not isinstance(stage, EqStage):
+                    self._want_inputs(wanted, node, stage)
+            for send in inst.mixer.sends:
+                node = built.send_nodes.get(send.bus_id)
+                if node is not None and send.enabled:
+                    wanted[node] = self.send_gate(project, inst, send.bus_id, send.tap)
+        for bus in project.session.mixer.buses:
+            built_bus = self.buses.get(bus.id)
+            if built_bus is not None:
+                wanted[built_bus.out_node] = {"mute": bus_mute(project, bus)}
+                for effect in bus.effects:
+                    node = built_bus.effect_nodes.get(effect.id)
+                    if node is not None:
+                        self._want_inputs(wanted, node, effect)
+        out: list[Request] = []
+        for node, controls in wanted.items():
+            sent = self.gates.get(node, {})
+            delta = {k: v for k, v in controls.items() if sent.get(k) != v}
+            if delta:
+                out.append(SetControls(node, delta))
+        self.gates = wanted
+        return out
+
+    def _remember_inputs(self, node: int, controls: dict[str, float]) -> None:
+        """Add a new stage's resolved inputs to its controls, and remember them as sent."""
+        if ROUTED_PARAMS.isdisjoint(controls):
+            return
+        inputs = self.routed_inputs(controls)
+        controls.update(inputs)
+        self.gates[node] = inputs
+
+    def _want_inputs(self, wanted: dict[int, dict[str, float]], node: int, stage: Stage) -> None:
+        if isinstance(stage, EqStage):
+            return
+        values = {p.name: p.value for p in stage.params if p.name in ROUTED_PARAMS}
+        if values:
+            wanted[node] = self.routed_inputs(values)
+
+    def follow_level(self, inst: Instrument) -> list[Request]:
+        """The stored strip level, to the instrument's post-fader sends (remembered as sent)."""
+        out: list[Request] = []
+        for node in self.post_sends(inst):
+            if self.gates.get(node, {}).get("strip") != inst.mixer.level:
+                self.gates.setdefault(node, {})["strip"] = inst.mixer.level
+                out.append(SetControls(node, {"strip": inst.mixer.level}))
+        return out
+
+    def post_sends(self, inst: Instrument) -> list[int]:
+        """The post-fader send nodes of an instrument (they follow its strip level)."""
+        built = self.instruments.get(inst.id)
+        if built is None:
+            return []
+        taps = {s.bus_id: s.tap for s in inst.mixer.sends}
+        return [node for bus, node in built.send_nodes.items() if taps.get(bus) == "post"]
 
     def _lfo_requests(self, built: InstrumentNodes, inst: Instrument) -> list[Request]:
         lfo = inst.lfo
@@ -307,9 +420,12 @@ class Graph:
         out.extend(self._chain_requests(project, built, inst))
         return out
 
-    def set_meters(self, wanted: set[InstrumentId]) -> list[Request]:
-        """Meter exactly the ``wanted`` instruments (those on screen); reply id = instrument."""
-        out: list[Request] = []
+    def set_meters(
+        self, wanted: set[InstrumentId], buses: set[BusId] | None = None
+    ) -> list[Request]:
+        """Meter exactly the ``wanted`` instruments and ``buses`` (those on screen); the reply
+        id is the instrument id, or minus the bus id (0 is the master)."""
+        out = self._set_bus_meters(set() if buses is None else buses)
         stale = [i for i in self.meter_nodes if i not in wanted or i not in self.instruments]
         if stale:
             out.append(FreeNode(tuple(self.meter_nodes.pop(i) for i in stale)))
@@ -323,6 +439,29 @@ class Graph:
                          {"in_bus": built.source_bus, "reply_id": ident})
             )  # fmt: skip
         return out
+
+    def _set_bus_meters(self, wanted: set[BusId]) -> list[Request]:
+        out: list[Request] = []
+        stale = [b for b in self.bus_meter_nodes if b not in wanted or b not in self.buses]
+        if stale:
+            gone = [self.bus_meter_nodes.pop(b) for b in stale]
+            out.append(
+                FreeNode(tuple(n for n, b in zip(gone, stale, strict=True) if b in self.buses))
+            )
+        for bus_id in sorted(wanted):
+            if bus_id in self.buses and bus_id not in self.bus_meter_nodes:
+                out.extend(self._bus_meter(bus_id))
+        return [r for r in out if not (isinstance(r, FreeNode) and not r.node_ids)]
+
+    def _bus_meter(self, bus_id: BusId) -> list[Request]:
+        """A meter on a bus's signal after its effects, before its level (as an instrument's
+        meter reads its signal before its strip)."""
+        built = self.buses[bus_id]
+        node = self.bus_meter_nodes[bus_id] = self.alloc.nodes()
+        return [
+            NewSynth("imbolc_meter", node, built.out_node, AddAction.BEFORE,
+                     {"in_bus": built.input_bus, "reply_id": -bus_id})
+        ]  # fmt: skip
 
     def remove_instrument(self, instrument_id: InstrumentId) -> list[Request]:
         """Free everything of one instrument, voices included."""
@@ -348,15 +487,15 @@ class Graph:
 
     # --- buses -----------------------------------------------------------------------------
 
-    def _build_bus(self, bus: Bus, any_solo: bool) -> list[Request]:
+    def _build_bus(self, project: Project, bus: Bus) -> list[Request]:
         nodes = self.alloc.nodes
         built = BusNodes(bus, nodes(), self.alloc.audio.get(("bus", bus.id), "input", 2))
         self.buses[bus.id] = built
         out: list[Request] = [NewGroup(built.group, BUSES_GROUP)]
-        out.extend(self._bus_chain(built, bus, any_solo))
+        out.extend(self._bus_chain(project, built, bus))
         return out
 
-    def _bus_chain(self, built: BusNodes, bus: Bus, any_solo: bool) -> list[Request]:
+    def _bus_chain(self, project: Project, built: BusNodes, bus: Bus) -> list[Request]:
         out: list[Request] = []
         for effect in bus.effects:
             key = f"bus/{bus.id}/{effect.id}"
@@ -368,33 +507,32 @@ class Graph:
             self.problems.pop(key, None)
             node = self.alloc.nodes()
             built.effect_nodes[effect.id] = node
-            out.append(
-                NewSynth(name, node, built.group, AddAction.TAIL,
-                         stage_controls(effect, built.input_bus))
-            )  # fmt: skip
+            controls = stage_controls(effect, built.input_bus)
+            self._remember_inputs(node, controls)
+            out.append(NewSynth(name, node, built.group, AddAction.TAIL, controls))
         built.out_node = self.alloc.nodes()
+        strip = self.bus_strip_controls(project, bus)
+        self.gates[built.out_node] = {"mute": strip["mute"]}
         out.append(
             NewSynth("imbolc_bus_out", built.out_node, built.group, AddAction.TAIL,
-                     {"in_bus": built.input_bus, "out_bus": self.master_mix,
-                      **self.bus_strip_controls(bus, any_solo)})
+                     {"in_bus": built.input_bus, "out_bus": self.master_mix, **strip})
         )  # fmt: skip
+        if bus.id in self.bus_meter_nodes:  # a rebuilt chain: the meter moves after it
+            out.append(FreeNode((self.bus_meter_nodes.pop(bus.id),)))
+            out.extend(self._bus_meter(bus.id))
         built.built_from = bus
         return out
 
-    def bus_strip_controls(self, bus: Bus, any_solo: bool) -> dict[str, float]:
+    def bus_strip_controls(self, project: Project, bus: Bus) -> dict[str, float]:
         """Level, pan and effective mute of a bus strip."""
-        return {
-            "level": bus.level,
-            "pan": bus.pan,
-            "mute": effective_mute(bus.mute, bus.solo, any_solo),
-        }
+        return {"level": bus.level, "pan": bus.pan, "mute": bus_mute(project, bus)}
 
-    def rebuild_bus_chain(self, bus: Bus, any_solo: bool) -> list[Request]:
+    def rebuild_bus_chain(self, project: Project, bus: Bus) -> list[Request]:
         """Rebuild one bus's effects (its input bus, and so every send to it, stays)."""
         built = self.buses[bus.id]
         old = (*built.effect_nodes.values(), built.out_node)
         built.effect_nodes.clear()
-        return [FreeNode(tuple(old)), *self._bus_chain(built, bus, any_solo)]
+        return [FreeNode(tuple(old)), *self._bus_chain(project, built, bus)]
 
     def sync_buses(self, project: Project) -> list[Request]:
         """Add and remove bus sections to match the project; re-route what pointed at them."""
@@ -403,12 +541,12 @@ class Graph:
         wanted = {bus.id: bus for bus in mixer.buses}
         for bus_id in [b for b in self.buses if b not in wanted]:
             gone = self.buses.pop(bus_id)
+            self.bus_meter_nodes.pop(bus_id, None)  # freed with its group
             self.alloc.audio.release(("bus", bus_id), "input")
             out.append(FreeNode((gone.group,)))
-        any_solo = mixer.any_solo()
         for bus_id, bus in wanted.items():
             if bus_id not in self.buses:
-                out.extend(self._build_bus(bus, any_solo))
+                out.extend(self._build_bus(project, bus))
         for inst in project.instruments.items:
             if inst.id in self.instruments:
                 built = self.instruments[inst.id]

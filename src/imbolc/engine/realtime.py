@@ -29,7 +29,7 @@ from imbolc.core.effects import (
     SoloChanged,
     StripChanged,
 )
-from imbolc.core.ids import InstrumentId
+from imbolc.core.ids import BusId, InstrumentId
 from imbolc.core.notes import TICKS_PER_BEAT
 from imbolc.core.ports import EngineStatus, Meters, Transport
 from imbolc.core.project import Project
@@ -206,6 +206,7 @@ class AudioThread:
         self._thread = threading.Thread(target=self._run, name="imbolc-audio", daemon=True)
         self._running = False
         self._meters: set[InstrumentId] = set()
+        self._bus_meters: set[BusId] = set()
         self.meters_paused = False
         self._quiet_since: float | None = None
         self._backlog: deque[_Command] = deque()
@@ -346,7 +347,11 @@ class AudioThread:
 
     def _pause_meters_when_quiet(self, now: float) -> None:
         """Stopped and silent for a while: pause the meters, so an idle app gets no replies."""
-        silent = not self.player.playing and not any(len(v) for v in self.engine.voices.values())
+        silent = (
+            not self.player.playing
+            and not self.engine.drones  # an active audio_in or bus_in always sounds
+            and not any(len(v) for v in self.engine.voices.values())
+        )
         if not silent:
             self._quiet_since = None
             self._resume_meters()
@@ -362,7 +367,7 @@ class AudioThread:
 
     def _set_meters_running(self, running: bool) -> None:
         graph = self.engine.graph
-        nodes = [graph.meter_node, *graph.meter_nodes.values()]
+        nodes = [graph.meter_node, *graph.meter_nodes.values(), *graph.bus_meter_nodes.values()]
         if graph.meter_node:
             self.engine.backend.send([RunNode(node, running) for node in nodes])
         self.meters_paused = not running
@@ -418,8 +423,8 @@ class AudioThread:
         self.meters_paused = False
         self._load_synthdefs()
         self.engine.start(project)
-        if self._meters:
-            self.engine.backend.send(self.engine.graph.set_meters(self._meters))
+        if self._meters or self._bus_meters:
+            self.engine.backend.send(self.engine.graph.set_meters(self._meters, self._bus_meters))
         if self.player.playing:
             self.player.start(self.transport.tick, time.time() + LOOKAHEAD)
 
@@ -482,9 +487,10 @@ class AudioThread:
             self._queued_live -= 1
         self._handle(_Command(kind, args))
 
-    def _do_meters(self, wanted: set[InstrumentId]) -> None:
+    def _do_meters(self, wanted: set[InstrumentId], buses: set[BusId] | None = None) -> None:
         self._meters = set(wanted)
-        self.engine.backend.send(self.engine.graph.set_meters(self._meters))
+        self._bus_meters = set() if buses is None else set(buses)
+        self.engine.backend.send(self.engine.graph.set_meters(self._meters, self._bus_meters))
 
     def _do_node_ended(self, node_id: int) -> None:
         self.engine.node_ended(node_id)
@@ -496,6 +502,16 @@ class AudioThread:
 
     def _do_call(self, function: Callable[[], None]) -> None:
         function()
+
+
+def with_peaks(meters: Meters, reply_id: int, peaks: tuple[float, float]) -> Meters:
+    """``meters`` with one meter reply: reply id 0 is the master, a positive id an
+    instrument, a negative one minus a bus id."""
+    if reply_id == 0:
+        return Meters(peaks, meters.instruments, meters.buses)
+    if reply_id > 0:
+        return Meters(meters.master, {**meters.instruments, reply_id: peaks}, meters.buses)
+    return Meters(meters.master, meters.instruments, {**meters.buses, -reply_id: peaks})
 
 
 class ThreadedEngine:
@@ -518,10 +534,12 @@ class ThreadedEngine:
     def transport(self) -> Transport:
         return self.audio.transport if self.audio is not None else Transport()
 
-    def watch_meters(self, instrument_ids: set[InstrumentId]) -> None:
-        """Meter only these instruments (the strips on screen)."""
+    def watch_meters(
+        self, instrument_ids: set[InstrumentId], bus_ids: set[BusId] | None = None
+    ) -> None:
+        """Meter only these instruments and buses (the strips on screen)."""
         if self.audio is not None:
-            self.audio.post("meters", set(instrument_ids))
+            self.audio.post("meters", set(instrument_ids), set(bus_ids or ()))
 
     def play(self) -> None:
         if self.audio is not None:
@@ -624,12 +642,7 @@ class RealtimeEngine(ThreadedEngine):
     def _meter(self, message: OscMessage) -> None:
         reply_id = int(_number(message, 1))
         peaks = (_number(message, 2), _number(message, 4))
-        if reply_id == 0:
-            self._meters = Meters(peaks, self._meters.instruments)
-        else:
-            instruments = dict(self._meters.instruments)
-            instruments[reply_id] = peaks
-            self._meters = Meters(self._meters.master, instruments)
+        self._meters = with_peaks(self._meters, reply_id, peaks)
 
     def _status_reply(self, message: OscMessage) -> None:
         cpu = _number(message, 5)

@@ -29,11 +29,11 @@ from imbolc.core.summary import song_length_ticks
 from imbolc.core.timemap import time_map
 from imbolc.engine.engine import Engine
 from imbolc.engine.export import SUFFIX, finish, plan_export
-from imbolc.engine.graph import effective_mute
 from imbolc.engine.loudness import Loudness
 from imbolc.engine.player import Player
-from imbolc.engine.requests import AddAction, NewSynth
 from imbolc.engine.score import ScoreBackend
+from imbolc.engine.stems import StemScore, build_stems
+from imbolc.engine.synthdefs.system import SAFETY_CEILING
 
 Progress = Callable[[float], None]
 CHUNK_SECONDS = 0.25
@@ -129,28 +129,13 @@ def build_score(
     )
     outputs = 2 + (2 * len(project.instruments) if stems else 0)
     problems: list[str] = []
-    backend = ScoreBackend()
+    backend = StemScore()
     engine = Engine(backend, problems.append, first_private_bus=max(16, outputs + 8),
                     parallel_groups=parallel_groups)  # fmt: skip
     engine.load_synthdefs(at=0.0)
     engine.start(playing, at=0.0)
     if stems:
-        any_solo = playing.instruments.any_solo()
-        for k, inst in enumerate(playing.instruments.items):
-            built = engine.graph.instruments[inst.id]
-            strip = inst.mixer
-            controls = {"in_bus": built.source_bus, "out_bus": 2 + 2 * k,
-                        "level": strip.level, "pan": strip.pan,
-                        "mute": effective_mute(strip.mute, strip.solo, any_solo)}  # fmt: skip
-            name = "imbolc_output_mono" if built.channels == 1 else "imbolc_output"
-            backend.send(
-                [
-                    NewSynth(
-                        name, engine.alloc.nodes(), built.output_group, AddAction.TAIL, controls
-                    )
-                ],
-                0.0,
-            )
+        build_stems(playing, engine, backend, first_channel=2)
     player = Player(engine)
     player.start(start, 0.0)
     seconds = time_map(playing.session).seconds_between(start, end)
@@ -210,6 +195,8 @@ def deliver(
                 stem_paths.append(stem)
                 stem_staging.append(_claim(stem))
                 stems.append((stem_staging[-1], unlimited[:, 2 + 2 * k : 4 + 2 * k]))
+        if stems:
+            _report_limited_stems([data for _path, data in stems], problems)
         loudness = finish(staging, master, stems, rate, plan, problems, shown_as=out_path)
         for stem, staged in zip(stem_paths, stem_staging, strict=True):
             os.replace(staged, stem)
@@ -222,6 +209,17 @@ def deliver(
         progress(1.0)
     wall = time.perf_counter() - began
     return RenderResult(out_path, stem_paths, duration, len(master), wall, problems, loudness)
+
+
+def _report_limited_stems(stems: list[np.ndarray], problems: list[str]) -> None:
+    """Stems sum to the mix before the master's safety limiter: say so when it acted."""
+    summed = np.sum(stems, axis=0)
+    top = float(np.max(np.abs(summed))) if summed.size else 0.0
+    if top > SAFETY_CEILING:
+        problems.append(
+            f"the stems sum to {20 * np.log10(top):+.1f} dBFS: the master safety limiter "
+            "held the mix below it, so the stems add up to the mix before the limiter"
+        )
 
 
 def render(

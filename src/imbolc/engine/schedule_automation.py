@@ -3,7 +3,8 @@
 Every enabled lane is sampled at the start of each window segment, then on a grid of one
 control period (10 ms worth of ticks at the current tempo, anchored at tick 0 so every way of
 cutting the timeline into windows samples the same grid), and exactly on each breakpoint so a
-step lands on time. A sample equal to the previous one in the window is not repeated.
+step lands on time. Int, choice and on/off targets get whole values (a lane sweeping a choice
+steps through it). A sample equal to the previous one in the window is not repeated.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from imbolc.core.indexed import IdentityCache
 from imbolc.core.music import bar_ticks
 from imbolc.core.notes import TICKS_PER_BEAT
 from imbolc.core.project import Project
+from imbolc.core.targets import stepped
 from imbolc.core.timemap import TimeMap, time_map
 from imbolc.engine.schedule_timeline import Segment, Timeline
 from imbolc.engine.schedule_types import AutomationValue, ClickEvent
@@ -101,6 +103,7 @@ def _sample_ticks(
 
 
 def _emit(
+    project: Project,
     lane: AutomationLane,
     segment: Segment,
     timeline: Timeline,
@@ -119,7 +122,10 @@ def _emit(
         if loop > 0:
             local %= loop
         value = lane.value_at(local)
-        if value is None or value == previous:
+        if value is None:
+            continue
+        value = stepped(project, lane.target, value)
+        if value == previous:
             continue
         previous = value
         time = timeline.time_at(Timeline.elapsed_at(segment, tick))
@@ -141,7 +147,7 @@ def automation_values(project: Project, timeline: Timeline) -> list[AutomationVa
     for segment in timeline.segments:
         for lane in session.automation.lanes:
             if lane.enabled:
-                _emit(lane, segment, timeline, out, span=segment[:2], period=period)
+                _emit(project, lane, segment, timeline, out, span=segment[:2], period=period)
         if index is None or not index.placed:
             continue
         for placed in _placed_between(index, segment.start, segment.end):
@@ -149,6 +155,7 @@ def automation_values(project: Project, timeline: Timeline) -> list[AutomationVa
             for lane in placed.clip.lanes:
                 if lane.enabled:
                     _emit(
+                        project,
                         lane,
                         segment,
                         timeline,

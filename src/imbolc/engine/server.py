@@ -447,6 +447,14 @@ class ScsynthServer:
         env["JACK_NO_START_SERVER"] = "1"
         if self._jackd is None and self._options.jack_server is not None:
             env["JACK_DEFAULT_SERVER"] = self._options.jack_server
+        inputs = self._options.input_channels
+        if inputs > 0:
+            # scsynth connects its JACK inputs only to the ports this names (sclang sets it;
+            # alone it would leave audio_in deaf): the capture ports, unless the user chose.
+            env.setdefault(
+                "SC_JACK_DEFAULT_INPUTS",
+                ",".join(f"system:capture_{n}" for n in range(1, inputs + 1)),
+            )
         port = preferred_port
         for _attempt in range(PORT_ATTEMPTS):
             if port == 0 or not udp_port_is_free(port):

@@ -82,6 +82,7 @@ class ImbolcApp(App[None], inherit_bindings=False):
         keymap_override: Path | None = None,
         session: SessionLink | None = None,
         live: LiveControl | None = None,
+        scale_lock: bool = False,
     ) -> None:
         super().__init__()
         self.store = store
@@ -89,6 +90,7 @@ class ImbolcApp(App[None], inherit_bindings=False):
         self.engine = engine
         self.keymap, self._keymap_warnings = load_keymap(keymap_override)
         self.ws = Workspace(store, engine, self._notify)
+        self.ws.scale_lock = scale_lock
         self.document = Document(store, io, project_path)
         self.performance = Performance(engine, self.set_timer)
         self.header = HeaderBar(self.ws, self.document)
@@ -390,7 +392,8 @@ class ImbolcApp(App[None], inherit_bindings=False):
     def action_note(self, semitone: int) -> None:
         inst = self.ws.selected_id
         if inst is not None:
-            self._engine_call("note", partial(self.performance.play, inst, semitone))
+            play = partial(self.performance.play, inst, semitone, self.ws.entry_pitch)
+            self._engine_call("note", play)
 
     def action_octave(self, step: int) -> None:
         self.performance.shift(step)

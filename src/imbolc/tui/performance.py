@@ -41,9 +41,15 @@ class Performance:
         """The MIDI pitch of a key ``semitone`` steps above the current octave's C."""
         return max(0, min(127, 12 * (self.octave + 1) + semitone))
 
-    def play(self, instrument_id: InstrumentId, semitone: int) -> int:
-        """Start a note (releasing it first if it still sounds); returns its pitch."""
-        pitch = self.pitch(semitone)
+    def play(
+        self,
+        instrument_id: InstrumentId,
+        semitone: int,
+        constrain: Callable[[int], int] = lambda pitch: pitch,
+    ) -> int:
+        """Start a note (releasing it first if it still sounds); returns its pitch, passed
+        through ``constrain`` (the scale lock)."""
+        pitch = constrain(self.pitch(semitone))
         key = (instrument_id, pitch)
         held = self._sounding.pop(key, None)
         if held is not None:

@@ -16,6 +16,7 @@ from imbolc.core.automation import AutomationTarget
 from imbolc.core.errors import ImbolcError
 from imbolc.core.ids import BusId, InstrumentId
 from imbolc.core.instrument import Instrument
+from imbolc.core.music import snap_to_scale
 from imbolc.core.notes import Note
 from imbolc.core.ports import EnginePort
 from imbolc.core.project import Project
@@ -53,6 +54,16 @@ class Workspace:
         """Writes parameter moves onto armed automation lanes while the transport plays."""
         self.midi_learn: Callable[[AutomationTarget], None] = lambda _target: None
         """Map the next knob moved on a controller to this target (set by the app)."""
+        self.scale_lock = False
+        """Entered notes snap to the session's scale (the config's ``runtime.scale_lock``)."""
+
+    def entry_pitch(self, pitch: int) -> int:
+        """The pitch a note entered at ``pitch`` gets: the nearest tone of the session's key and
+        scale while the scale lock is on, else ``pitch`` itself."""
+        if not self.scale_lock:
+            return pitch
+        settings = self.project.session.settings
+        return snap_to_scale(pitch, settings.key, settings.scale)
 
     @property
     def project(self) -> Project:

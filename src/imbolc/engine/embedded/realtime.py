@@ -21,9 +21,11 @@ from imbolc.engine.embedded.backend import EmbeddedBackend
 from imbolc.engine.embedded.server import EmbeddedServer, ServerOptions
 from imbolc.engine.engine import Engine
 from imbolc.engine.naming import Missing, instrument_channels, source_def
-from imbolc.engine.realtime import LOOKAHEAD, AudioThread, ThreadedEngine
+from imbolc.engine.realtime import LOOKAHEAD, AudioThread, ThreadedEngine, with_peaks
 from imbolc.engine.synthdefs.system import BAD_VALUES_ADDRESS, METER_ADDRESS
 
+INPUT_CHANNELS = 2
+"""Inputs the realtime embedded engine captures from the input device, for audio_in."""
 RESYNC = 0.02
 """Seconds the server clock may drift from the wall clock before it is snapped back."""
 
@@ -52,6 +54,31 @@ def open_output(
     return stream, name
 
 
+def open_duplex(
+    callback: Callable[[np.ndarray, np.ndarray, int, Any, Any], None], options: ServerOptions
+) -> tuple[Any, str]:
+    """A stream that also captures ``options.input_channels`` from the default input (JACK
+    first when a JACK server runs). Raises RuntimeError naming why there is none."""
+    try:
+        import sounddevice
+    except (ImportError, OSError) as error:
+        raise RuntimeError(f"no audio input device (PortAudio unavailable: {error})") from error
+    try:
+        device = None
+        for api in sounddevice.query_hostapis():
+            if "JACK" in str(api["name"]) and api["default_output_device"] >= 0:
+                device = (api["default_input_device"], api["default_output_device"])
+        stream = sounddevice.Stream(
+            samplerate=options.sample_rate, blocksize=options.block, device=device,
+            channels=(options.input_channels, options.output_channels), dtype="float32",
+            callback=callback,
+        )  # fmt: skip
+        name = str(sounddevice.query_devices(stream.device[1])["name"])
+    except Exception as error:
+        raise RuntimeError(f"no audio input device ({error})") from error
+    return stream, name
+
+
 class EmbeddedRealtime(ThreadedEngine):
     """The embedded engine as the UI sees it (``EnginePort``)."""
 
@@ -62,11 +89,13 @@ class EmbeddedRealtime(ThreadedEngine):
         report: Callable[[str], None] | None = None,
         *,
         open_stream: Callable[..., tuple[Any, str]] = open_output,
+        open_input_stream: Callable[..., tuple[Any, str]] = open_duplex,
     ) -> None:
         self._report = report or (lambda message: None)
-        self._options = options or ServerOptions()
+        self._options = options or ServerOptions(input_channels=INPUT_CHANNELS)
         self._project = project
         self._open_stream = open_stream
+        self._open_input_stream = open_input_stream
         self._status = EngineStatus("embedded", "stopped", "not started")
         self._meters = Meters()
         self.problems: list[str] = []
@@ -94,7 +123,7 @@ class EmbeddedRealtime(ThreadedEngine):
         built.wait(60)  # the graph and its SynthDefs are ready before the output starts
         self._compile_voices(self._project)
         try:
-            self.stream, device = self._open_stream(self._callback, self._options)
+            self.stream, device = self._open_streams()
             self.stream.start()
         except RuntimeError as error:
             self.stream = None
@@ -144,6 +173,27 @@ class EmbeddedRealtime(ThreadedEngine):
             del self.block_seconds[:2048]
         return block
 
+    def _open_streams(self) -> tuple[Any, str]:
+        """The output, with the input device when the server takes inputs (audio_in reads
+        it); without an input device, output only, and audio_in's test tone still sounds."""
+        if self._options.input_channels > 0:
+            try:
+                return self._open_input_stream(self._duplex_callback, self._options)
+            except RuntimeError as error:
+                message = f"embedded engine: {error}; audio_in hears nothing but its test tone"
+                if any(inst.source == "audio_in" for inst in self._project.instruments.items):
+                    self._problem(message)
+                else:
+                    self.problems.append(message)  # nothing listens: not worth a message
+        return self._open_stream(self._callback, self._options)
+
+    def _duplex_callback(
+        self, given: np.ndarray, out: np.ndarray, frames: int, when: Any, status: Any
+    ) -> None:
+        if self.server is not None:
+            self.server.feed_input(np.array(given[:frames], dtype=np.float64))
+        self._callback(out, frames, when, status)
+
     def _callback(self, out: np.ndarray, frames: int, _time: Any, _status: Any) -> None:
         try:
             block = self.pull()
@@ -162,12 +212,7 @@ class EmbeddedRealtime(ThreadedEngine):
         if address == METER_ADDRESS and len(values) >= 6:
             reply_id = int(values[1])
             peaks = (values[2], values[4])
-            if reply_id == 0:
-                self._meters = Meters(peaks, self._meters.instruments)
-            else:
-                instruments = dict(self._meters.instruments)
-                instruments[reply_id] = peaks
-                self._meters = Meters(self._meters.master, instruments)
+            self._meters = with_peaks(self._meters, reply_id, peaks)
         elif address == BAD_VALUES_ADDRESS:
             self._problem("embedded engine: NaN or infinity reached the master bus (removed)")
 

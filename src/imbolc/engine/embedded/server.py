@@ -74,6 +74,8 @@ class EmbeddedServer:
         self.ctx = Context(self, options.sample_rate, options.block)
         self.block = options.block
         self.output_channels = options.output_channels
+        self.input_channels = options.input_channels
+        self._input: np.ndarray | None = None
         self.on_node_end = on_node_end or (lambda node_id: None)
         self.on_reply = on_reply or (lambda address, values: None)
         self.on_problem = on_problem or (lambda message: None)
@@ -110,6 +112,27 @@ class EmbeddedServer:
         when = -math.inf if at is None else float(at)
         with self._lock:
             heapq.heappush(self._queue, (when, next(self._seq), batch))
+
+    def feed_input(self, frames: np.ndarray) -> None:
+        """The hardware input for the next block, (frames, channels): it appears on the buses
+        right after the outputs, as scsynth's inputs do (``In.ar(NumOutputBuses.ir + n)``)."""
+        self._input = frames
+
+    def _place_input(self, outputs: int, stamp: int) -> None:
+        inputs = self.input_channels
+        if inputs <= 0:
+            return
+        frames, self._input = self._input, None
+        block = self.audio_buses[outputs : outputs + inputs]
+        block[:] = 0.0
+        if frames is not None:
+            data = np.asarray(frames, dtype=np.float64)
+            if data.ndim == 1:
+                data = data[:, None]
+            rows, cols = min(len(data), self.block), min(data.shape[1], inputs)
+            block[:cols, :rows] = data[:rows, :cols].T
+        for bus in range(outputs, outputs + inputs):
+            self.touched[bus] = stamp
 
     def problem(self, key: str, message: str) -> None:
         """Report ``message`` once per ``key``."""
@@ -150,6 +173,7 @@ class EmbeddedServer:
         touched = self.touched
         for bus in range(outputs):
             touched[bus] = stamp
+        self._place_input(outputs, stamp)
         order = self._order if self._order is not None else self._flatten()
         finished: list[Synth] = []
         for synth in order:

@@ -58,9 +58,11 @@ Filters and effects (``imbolc_<name>``, plus ``_mono`` where the catalog says so
     ``mix``
         where the catalog has it, the dry/wet balance (the DSP itself is fully wet).
     every catalog parameter under its catalog name with its catalog default. Side-chain
-    effects take the catalog bus choice (``sc_bus``, ``bus_b``: 0 = none) plus the stereo
-    audio bus the engine resolved for it (``sc_in``, ``b_in``). Other extras: the vocoder's
-    built-in carrier pitch ``carrier_freq`` (110 Hz) and the granular freeze's ``hold``.
+    effects take the catalog choice (``sc_bus``, ``key_instrument``, ``bus_b``: 0 = none)
+    plus the stereo audio bus the engine resolved for it (``sc_in``, ``b_in``) and whether
+    one was (``keyed``, ``b_on``); they read it with InFeedback, as ``imbolc_bus_in`` does.
+    Other extras: the vocoder's built-in carrier pitch ``carrier_freq`` (110 Hz) and the
+    granular freeze's ``hold``.
     The convolution reverb's ``ir_buffer`` is a spectrum prepared with ``/b_gen <buf>
     PreparePartConv <ir> 2048``, read when the synth starts (a new IR needs a new synth);
     -1 means none. Delay lines and the granular/glitch recorders take up to ~1 MB each of

@@ -15,7 +15,7 @@ from supriya.ugens import (
     Compander,
     Fold,
     Impulse,
-    In,
+    InFeedback,
     Latch,
     LeakDC,
     LFPulse,
@@ -89,13 +89,14 @@ def tape_comp(stage: Stage) -> list[Signal]:
 
 
 def sc_comp(stage: Stage) -> list[Signal]:
-    """Compressor keyed by the stereo bus ``sc_in`` when ``sc_bus`` > 0, else by its input.
+    """Compressor keyed by the stereo bus ``sc_in`` when ``keyed``, else by its own input.
 
-    ``sc_bus`` is the catalog's bus choice (0 = none); the engine resolves it to the audio bus
-    number it passes as ``sc_in``.
+    The engine resolves the catalog's choice (``key_instrument``, else the bus ``sc_bus``; 0 =
+    none) to the audio bus it passes as ``sc_in``, and sets ``keyed``. The key is read as it
+    stands (InFeedback): a bus written later in the graph arrives one block late.
     """
-    side = _mean(list(In.ar(bus=stage.arg("sc_in", 0), channel_count=2)))
-    keyed = (stage["sc_bus"] > 0).clip(0, 1)
+    side = _mean(list(InFeedback.ar(bus=stage.arg("sc_in", 0), channel_count=2)))
+    keyed = stage.arg("keyed", 0).clip(0, 1)
     key = Select.ar(selector=keyed, sources=[_mean(stage.dry), side])
     return _each(
         stage,
@@ -224,12 +225,13 @@ def midside(stage: Stage) -> list[Signal]:
 
 
 def crossfader(stage: Stage) -> list[Signal]:
-    """Equal-power crossfade from the input to stereo bus ``b_in`` (when ``bus_b`` > 0).
+    """Equal-power crossfade from the input to stereo bus ``b_in`` (when ``b_on``).
 
-    ``bus_b`` is the catalog's bus choice (0 = none); the engine resolves it to ``b_in``.
+    ``bus_b`` is the catalog's bus choice (0 = none); the engine resolves it to ``b_in`` and
+    sets ``b_on``. The bus is read as it stands (InFeedback), so any bus can be the B side.
     """
-    other = In.ar(bus=stage.arg("b_in", 0), channel_count=2)
-    present = (stage["bus_b"] > 0).clip(0, 1)
+    other = InFeedback.ar(bus=stage.arg("b_in", 0), channel_count=2)
+    present = stage.arg("b_on", 0).clip(0, 1)
     angle = stage["crossfade"] * _HALF_PI
     return [
         a * angle.cos() + b * present * angle.sin()

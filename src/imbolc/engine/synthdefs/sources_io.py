@@ -18,6 +18,7 @@ from supriya.ugens import (
     BufSampleRate,
     FreeSelf,
     In,
+    InFeedback,
     Lag,
     NumOutputBuses,
     Select,
@@ -45,10 +46,10 @@ def audio_in(voice: Voice) -> Signal:
 
 
 def bus_in(voice: Voice) -> Sequence[Signal]:
-    """The stereo audio bus ``in_bus`` (which the engine resolves from ``bus``) times gain."""
-    return [
-        channel * voice["gain"] for channel in In.ar(bus=voice.arg("in_bus", 0), channel_count=2)
-    ]
+    """The stereo audio bus ``in_bus`` (which the engine resolves from ``bus``) times gain,
+    read as it stands (InFeedback): buses are written after the sources, one block earlier."""
+    source = InFeedback.ar(bus=voice.arg("in_bus", 0), channel_count=2)
+    return [channel * voice["gain"] for channel in source]
 
 
 class _Slice:

@@ -64,7 +64,7 @@ EQ_BANDS = 12
 _LEVEL = ParamSpec("level", 0.8, 0.0, 2.0)
 _PAN = ParamSpec("pan", 0.0, -1.0, 1.0)
 _STRIP = {"in_bus": 0.0, "out_bus": 0.0, "mute": 0.0, "lag": DEFAULT_LAG}
-_SEND = {"in_bus": 0.0, "out_bus": 0.0, "lag": DEFAULT_LAG}
+_SEND = {"in_bus": 0.0, "out_bus": 0.0, "mute": 0.0, "lag": DEFAULT_LAG}
 _HALF_PI = 1.5707963267948966
 _EQ_DEFAULT_FREQS = (40, 80, 160, 320, 640, 1200, 2500, 5000, 8000, 12000, 16000, 18000)
 
@@ -105,8 +105,16 @@ def _output(channels: int) -> Callable[[Controls], None]:
 
 
 def _send(channels: int) -> Callable[[Controls], None]:
+    """A send: ``level`` times ``strip`` (the strip's level for a post-fader tap, 1 pre-fader),
+    silenced by ``mute`` (the instrument's effective mute for this send) like a strip."""
+
     def body(controls: Controls) -> None:
-        level = controls.param(ParamSpec("level", 1.0, 0.0, 2.0))
+        unmuted = 1.0 - controls.arg("mute", 0.0).clip(0.0, 1.0)
+        level = (
+            controls.param(ParamSpec("level", 1.0, 0.0, 2.0))
+            * controls.param(ParamSpec("strip", 1.0, 0.0, 2.0))
+            * Lag.kr(source=unmuted, lag_time=controls.arg("lag", DEFAULT_LAG))
+        )
         source = In.ar(bus=controls.arg("in_bus", 0.0), channel_count=channels)
         if channels == 1:
             pair = list(Pan2.ar(source=source, position=0.0, level=level))

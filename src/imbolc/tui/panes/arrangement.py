@@ -251,6 +251,10 @@ class ArrangementPane(Pane):
         if found is not None:
             placement, _clip = found
             start = placement.start_tick + direction * self.step
+            if self.ws.project.session.settings.snap:  # lands on the grid, a step either way
+                up = -(-placement.start_tick // self.step)
+                grid = placement.start_tick // self.step + 1 if direction > 0 else up - 1
+                start = grid * self.step
             if start >= 0 and self.ws.dispatch(MovePlacement(placement.id, start)):
                 self.column = max(0, self.column + direction)
                 self.refresh()

@@ -108,6 +108,7 @@ class MixerPane(Pane):
         self.first = 0
         buses = workspace.project.session.mixer.buses
         self.send_bus: BusId | None = buses[0].id if buses else None
+        self._watched: tuple[frozenset[int], frozenset[int]] | None = None
         self.bridge = MeterBridge(workspace, self)
         self.controls = StripControls(workspace, self)
 
@@ -145,7 +146,23 @@ class MixerPane(Pane):
         return states[min(self.index, len(states) - 1)]
 
     def live(self, transport: Transport, meters: Meters) -> None:
+        self._watch_visible()
         self.bridge.show_meters(meters)
+
+    def _watch_visible(self) -> None:
+        """Ask the engine to meter the instrument and bus strips on screen (it meters only
+        what it is asked to), whenever that set changes."""
+        strips = [state.strip for _index, state in self.visible_strips()]
+        wanted = (
+            frozenset(s.id for s in strips if s.kind == "instrument"),
+            frozenset(s.id for s in strips if s.kind == "bus"),
+        )
+        if wanted == self._watched:
+            return
+        watch = getattr(self.ws.engine, "watch_meters", None)  # an extra of metering engines
+        if callable(watch):  # not yet while a deferred engine starts: asked again next tick
+            watch(set(wanted[0]), set(wanted[1]))
+            self._watched = wanted
 
     def action_move(self, step: int) -> None:
         count = len(strip_states(self.ws.project, self.send_bus))
@@ -269,7 +286,7 @@ class MeterBridge(StateView):
             return meters.master
         if state.strip.kind == "instrument":
             return meters.instruments.get(state.strip.id, (0.0, 0.0))
-        return (0.0, 0.0)
+        return meters.buses.get(state.strip.id, (0.0, 0.0))
 
     def show_meters(self, meters: Meters) -> None:
         """Take new meter values; repaint only if a bar grew or shrank visibly."""

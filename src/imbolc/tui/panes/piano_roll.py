@@ -23,7 +23,7 @@ from imbolc.core.actions import (
 from imbolc.core.notes import TICKS_PER_BEAT, Note, Track
 from imbolc.core.ports import Meters, Transport
 from imbolc.core.project import Project
-from imbolc.core.timemap import time_map
+from imbolc.core.timemap import TimeMap, time_map
 from imbolc.tui import format as fmt
 from imbolc.tui.keymap import layer_bindings
 from imbolc.tui.widgets.state_view import Pane
@@ -154,8 +154,19 @@ class PianoRollPane(Pane):
         title.append("\n")
         return title
 
+    def meter_map(self) -> TimeMap:
+        """The bars the grid draws: the selected instrument's own time signature (its groove)
+        when it has one, else the session's tempo map."""
+        project = self.ws.project
+        ident = self.ws.selected_id
+        inst = None if ident is None else project.instruments.get(ident)
+        if inst is not None and inst.groove.time_signature is not None:
+            own = inst.groove.time_signature
+            return TimeMap.constant(project.session.settings.bpm, (own[0], own[1]))
+        return time_map(project.session)
+
     def _ruler(self, columns: int) -> Text:
-        tmap = time_map(self.ws.project.session)
+        tmap = self.meter_map()
         bars = tmap.bar_starts(self.left * self.step, (self.left + columns) * self.step)
         roll = self.ws.project.session.piano_roll
         ruler = Text(" " * GUTTER)
@@ -196,9 +207,7 @@ class PianoRollPane(Pane):
         black = pitch % 12 in BLACK_KEYS
         label = fmt.pitch(pitch) if pitch % 12 == 0 or pitch == self.cursor_pitch else ""
         line = Text(f"{label:<{GUTTER - 1}} ", style="dim" if black else "")
-        bars = time_map(self.ws.project.session).bar_starts(
-            self.left * self.step, (self.left + columns) * self.step
-        )
+        bars = self.meter_map().bar_starts(self.left * self.step, (self.left + columns) * self.step)
         selection = self.selection()
         cursor_column = self.cursor_tick // self.step - self.left
         playhead = None if self.playhead is None else self.playhead // self.step - self.left
@@ -248,7 +257,12 @@ class PianoRollPane(Pane):
     # editing
 
     def _move_cursor(self, dx: int, dy: int) -> None:
-        self.cursor_tick = max(0, self.cursor_tick + dx * self.step)
+        """Move by grid steps; with snap on the cursor lands on the grid, with it off it keeps
+        its offset from the grid (left there by a finer grid)."""
+        if dx and self.ws.project.session.settings.snap:
+            self.cursor_tick = max(0, (self.cursor_tick // self.step + dx) * self.step)
+        else:
+            self.cursor_tick = max(0, self.cursor_tick + dx * self.step)
         self.cursor_pitch = max(0, min(127, self.cursor_pitch + dy))
         self.refresh()
 
@@ -273,6 +287,7 @@ class PianoRollPane(Pane):
         if note is not None:
             self.ws.dispatch(RemoveNote(inst, note.tick, note.pitch))
         else:
+            self.cursor_pitch = self.ws.entry_pitch(self.cursor_pitch)
             action = AddNote(inst, self.cursor_tick, self.step, self.cursor_pitch, self.velocity)
             self.ws.dispatch(action)
 
@@ -313,7 +328,8 @@ class PianoRollPane(Pane):
     def action_zoom(self, direction: int) -> None:
         index = max(0, min(len(STEPS) - 1, STEPS.index(self.step) - direction))
         self.step = STEPS[index]
-        self.cursor_tick = self.cursor_tick // self.step * self.step
+        if self.ws.project.session.settings.snap:
+            self.cursor_tick = self.cursor_tick // self.step * self.step
         self.left = self.cursor_tick // self.step
         self.refresh()
 
