@@ -74,8 +74,10 @@ System SynthDefs
     engine taps pre or post by choosing ``in_bus``.
     ``imbolc_meter``: peak/RMS of stereo ``in_bus`` sent ``rate`` times a second to
     ``/imbolc/meter``. ``imbolc_disk_record``: stereo ``in_bus`` to DiskOut ``buffer``.
-    ``imbolc_safety``: on ``bus`` (master) in place, NaN/inf replaced by 0 (reported once
-    per episode to ``/imbolc/bad_values``) and a limiter at ``ceiling`` 0.95.
+    ``imbolc_safety``: the master guard, on ``bus`` in place: NaN/inf replaced by 0
+    (reported once per episode to ``/imbolc/bad_values``), levels beyond +24 dBFS cut, DC
+    removed (a 4 Hz blocker), a limiter at ``ceiling`` 0.95, then every sample clipped to
+    0 dBFS, so nothing non-finite or over full scale leaves the master.
     ``imbolc_click``: metronome blip (``freq``, ``amp``, ``accent``) to stereo ``out``.
     ``imbolc_lfo``: bipolar sine/square/saw/triangle (``shape`` 0-3) at ``rate`` times
     ``depth`` to control bus ``out``. ``imbolc_eq12[_mono]``: the instrument's 12-band EQ

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 
 from supriya.ugens import (
     K2A,
+    LeakDC,
     LPF,
     BrownNoise,
     Crackle,
@@ -28,11 +29,14 @@ from imbolc.engine.synthdefs.ugens import SinOscFB, Vibrato
 
 __all__ = ["BODIES"]
 
+SAW_DC_COEF = 0.9995
+"""Pole of the saw source's DC blocker (about 4 Hz at 48 kHz)."""
 _SUPERSAW_SPREAD = (-1.0, -0.63, -0.3, 0.0, 0.29, 0.61, 1.0)
 
 
 def saw(voice: Voice) -> Signal:
-    return Saw.ar(frequency=voice.freq)
+    """scsynth's Saw carries a DC offset of its own: blocked at about 4 Hz."""
+    return LeakDC.ar(source=Saw.ar(frequency=voice.freq), coefficient=SAW_DC_COEF)
 
 
 def sine(voice: Voice) -> Signal:
