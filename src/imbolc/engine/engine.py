@@ -47,6 +47,7 @@ from imbolc.engine.requests import (
     Request,
     SetControls,
 )
+from imbolc.engine.sampler import sample_file, sampler_controls
 from imbolc.engine.voices import STEAL_FADE, VoiceAllocator
 
 Report = Callable[[str], None]
@@ -55,9 +56,12 @@ SAMPLE_PAD_SOURCE = "kit"
 
 
 def _sample_paths(inst: Instrument | None) -> frozenset[str]:
+    """Every sample file ``inst`` plays: its kit pads' or its sampler's."""
+    sampler = sample_file(inst)
     if inst is None or inst.kit is None:
-        return frozenset()
-    return frozenset(pad.sample_path for pad in inst.kit.pads if pad.sample_path)
+        return frozenset({sampler} if sampler else ())
+    pads = {pad.sample_path for pad in inst.kit.pads if pad.sample_path}
+    return frozenset(pads | ({sampler} if sampler else set()))
 
 
 def _read_request(buffer_id: int, path: str, channels: int) -> Request:
@@ -171,7 +175,7 @@ class Engine:
                 out.extend(self._kit_changed(old, new, change.instrument_id))
         return out
 
-    # --- sample files of kit pads ----------------------------------------------------------
+    # --- sample files of kit pads and samplers --------------------------------------------
 
     def _kit_changed(self, old: Project, new: Project, ident: InstrumentId) -> list[Request]:
         before, inst = old.instruments.get(ident), new.instruments.get(ident)
@@ -182,8 +186,9 @@ class Engine:
         return self._load_samples(ident, inst)
 
     def _load_samples(self, ident: InstrumentId, inst: Instrument | None) -> list[Request]:
-        """Read the files ``inst``'s pads newly play into buffers and free the buffers no pad
-        plays any more; an unreadable file is reported by name and its pads stay silent."""
+        """Read the files ``inst``'s pads or sampler newly play into buffers and free the
+        buffers nothing plays any more; an unreadable file is reported by name and what plays
+        it stays silent."""
         paths = _sample_paths(inst)
         prefix = f"sample/{ident}/"
         for key in [k for k in self.graph.problems if k.startswith(prefix)]:
@@ -382,16 +387,25 @@ class Engine:
             env_sustain=env.sustain,
             env_release=env.release,
         )
-        if freq is not None:
-            controls["freq"] = freq
-        elif catalog.source(inst.source).pitched:
-            controls["freq"] = pitch_to_freq(
-                pitch,
+
+        def tune(note: int) -> float:
+            return pitch_to_freq(
+                note,
                 a4=settings.tuning_a4,
                 tuning=settings.tuning,
                 key=settings.key,
                 flavor=settings.ji_flavor,
             )
+
+        if freq is not None:
+            controls["freq"] = freq
+        elif catalog.source(inst.source).pitched:
+            controls["freq"] = tune(pitch)
+        if sample_file(inst):
+            voice = self._sampler_voice(inst, pitch, controls.get("freq", 0.0), tune)
+            if voice is None:
+                return None
+            controls.update(voice)
         controls.update(self.graph.voice_modulation(inst))
         now = self.backend.now() if at is None else at
         plan = self._allocator(inst.id).note_on(
@@ -406,6 +420,23 @@ class Engine:
         )
         self.backend.send(requests, at)
         return plan.node_id
+
+    def _sampler_voice(
+        self, inst: Instrument, pitch: int, freq: float, tune: Callable[[int], float]
+    ) -> dict[str, float] | None:
+        """The buffer, slice and pitch controls of a sampler voice; None when its file did
+        not load (reported then) or the chopper has no slice on ``pitch``."""
+        assert inst.sampler is not None
+        buffer = self.samples.buffer(inst.sampler.sample_path)
+        if buffer is None:
+            return None
+        voice = sampler_controls(inst.sampler, pitch, freq, tune)
+        if voice is None:
+            return None
+        voice["buffer"] = buffer
+        if inst.sampler.loop:
+            voice["loop"] = 1.0
+        return voice
 
     def _drum_note(
         self, inst: Instrument, pitch: int, velocity: float, at: float | None
