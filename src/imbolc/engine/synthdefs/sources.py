@@ -8,11 +8,11 @@ from collections.abc import Sequence
 
 from supriya.ugens import (
     K2A,
-    LeakDC,
     LPF,
     BrownNoise,
     Crackle,
     Dust2,
+    LeakDC,
     LFTri,
     PinkNoise,
     Pulse,
