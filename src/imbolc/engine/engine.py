@@ -49,6 +49,7 @@ from imbolc.engine.requests import (
 )
 from imbolc.engine.sampler import sample_file, sampler_controls
 from imbolc.engine.voices import STEAL_FADE, VoiceAllocator
+from imbolc.engine.wavetables import wavetable_requests
 
 Report = Callable[[str], None]
 SAMPLE_PAD_SOURCE = "kit"
@@ -129,7 +130,8 @@ class Engine:
         self.voices.clear()
         self.samples = SampleBuffers()
         self.project = project
-        requests = self.graph.build(project)
+        requests = wavetable_requests()
+        requests.extend(self.graph.build(project))
         for inst in project.instruments.items:
             requests.extend(self._load_samples(inst.id, inst))
         self.backend.send(requests, at)

@@ -143,6 +143,19 @@ class AllocBuffer:
 
 
 @dataclass(frozen=True)
+class GenerateBuffer:
+    """``/b_gen``: fill a buffer with a generator command (``sine1`` harmonics with
+    ``flags``, or ``PreparePartConv``) and its numeric arguments."""
+
+    buffer_id: int
+    command: str
+    args: tuple[float, ...]
+
+    def to_osc(self) -> OscMessage:
+        return OscMessage("/b_gen", self.buffer_id, self.command, *self.args)
+
+
+@dataclass(frozen=True)
 class ReadBuffer:
     """``/b_allocRead``: load a sound file into a new buffer."""
 
@@ -224,6 +237,7 @@ Request = (
     | RunNode
     | ReceiveSynthDefs
     | AllocBuffer
+    | GenerateBuffer
     | ReadBuffer
     | ReadBufferChannels
     | WriteBuffer
