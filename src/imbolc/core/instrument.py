@@ -73,6 +73,8 @@ class EffectStage(msgspec.Struct, frozen=True, tag="effect", array_like=True):
     effect_type: str
     params: tuple[ParamValue, ...]
     enabled: bool = True
+    ir_path: str = ""
+    """The impulse response file of a convolution reverb ("" = the built-in room)."""
 
 
 Stage = FilterStage | EqStage | EffectStage

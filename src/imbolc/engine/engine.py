@@ -35,6 +35,7 @@ from imbolc.core.project import Project
 from imbolc.engine.backend import Backend
 from imbolc.engine.defcache import batches
 from imbolc.engine.graph import Graph, effective_mute
+from imbolc.engine.impulse import pool_requests
 from imbolc.engine.layout import FIRST_PRIVATE_AUDIO_BUS, MASTER_GROUP, Allocation, SampleBuffers
 from imbolc.engine.naming import Missing, source_def
 from imbolc.engine.requests import (
@@ -115,13 +116,16 @@ class Engine:
     # --- lifecycle -------------------------------------------------------------------------
 
     def load_synthdefs(self, at: float | None = None, max_bytes: int | None = None) -> None:
-        """Send every buildable SynthDef to the server (``/d_recv``), in files of at most
-        ``max_bytes`` (UDP datagrams are limited; NRT scores are not). For supernova (parallel
-        groups) every def goes in a file of its own: supernova 3.13 reads only the first
-        SynthDef of a multi-def file."""
+        """Send every buildable SynthDef to the server (``/d_recv``) in files of at most
+        ``max_bytes`` (UDP datagrams are limited; NRT scores are not), then allocate the
+        convolution spectrum pool. For supernova (parallel groups) every def goes in a file of
+        its own: supernova 3.13 reads only the first SynthDef of a multi-def file."""
         if self.parallel_groups:
             max_bytes = 1
-        self.backend.send([ReceiveSynthDefs(data) for data in batches(max_bytes)], at)
+        requests: list[Request] = [ReceiveSynthDefs(data) for data in batches(max_bytes)]
+        # The convolution spectrum pool must exist before any synth reads it.
+        requests.extend(pool_requests())
+        self.backend.send(requests, at)
 
     def start(self, project: Project, at: float | None = None) -> None:
         """Build the whole graph of ``project`` on a fresh server."""

@@ -11,9 +11,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from imbolc.core.ids import BusId, InstrumentId
-from imbolc.core.instrument import EqStage, Instrument, Stage
+from imbolc.core.instrument import EffectStage, EqStage, Instrument, Stage
 from imbolc.core.mixer import Bus
 from imbolc.core.project import Project
+from imbolc.engine.impulse import ImpulseResponses
 from imbolc.engine.layout import (
     BUSES_GROUP,
     FIXED_GROUPS,
@@ -55,6 +56,10 @@ class InstrumentNodes:
     send_nodes: dict[BusId, int] = field(default_factory=dict)
     lfo_node: int | None = None
     lfo_bus: int | None = None
+
+
+CONVOLUTION = "convolution_reverb"
+"""The catalog effect that plays an impulse response."""
 
 
 @dataclass
@@ -105,6 +110,8 @@ class Graph:
         self.safety_node = 0
         self.meter_node = 0
         self.problems: dict[str, str] = {}
+        self.impulses = ImpulseResponses()
+        """Spectrum slots of the convolution reverb stages."""
         self.meter_nodes: dict[InstrumentId, int] = {}
 
     def _problem(self, key: str, message: str) -> None:
@@ -183,6 +190,31 @@ class Graph:
         out.extend(self._chain_requests(project, built, inst))
         return out
 
+    def _impulse(
+        self, key: str, owner: str, stage: Stage, controls: dict[str, float], out: list[Request]
+    ) -> None:
+        """A convolution reverb's impulse response: its spectrum buffer goes in ``controls``
+        and the requests filling it before the stage in ``out``; a file that cannot be read
+        is reported by name and the stage's wet output stays silent."""
+        if not isinstance(stage, EffectStage) or stage.effect_type != CONVOLUTION:
+            return
+        claimed = self.impulses.claim(key, stage.ir_path)
+        if isinstance(claimed, str):
+            self._problem(key + "/ir", f"{owner}: {claimed}")
+            controls["ir_buffer"] = -1.0
+            return
+        self.problems.pop(key + "/ir", None)
+        spectrum, requests = claimed
+        out.extend(requests)
+        controls["ir_buffer"] = float(spectrum)
+
+    def _release_impulses(self, prefix: str, kept: set[str]) -> None:
+        """Free the spectrum slots of an owner's convolution stages that are gone."""
+        for key in self.impulses.holders():
+            if key.startswith(prefix) and key not in kept:
+                self.impulses.release(key)
+                self.problems.pop(key + "/ir", None)
+
     def _chain_requests(
         self, project: Project, built: InstrumentNodes, inst: Instrument
     ) -> list[Request]:
@@ -200,7 +232,9 @@ class Graph:
             node = nodes()
             built.stage_nodes[stage.id] = node
             controls = stage_controls(stage, built.source_bus)
+            self._impulse(key, inst.name, stage, controls, out)
             out.append(NewSynth(name, node, built.processing_group, AddAction.TAIL, controls))
+        self._release_impulses(f"stage/{inst.id}/", {f"stage/{inst.id}/{s.id}" for s in inst.chain})
         built.output_node = nodes()
         output_def = "imbolc_output_mono" if mono else "imbolc_output"
         out.append(
@@ -334,6 +368,7 @@ class Graph:
         self.alloc.control.release_owner(instrument_id)
         for key in [k for k in self.problems if k.split("/")[1:2] == [str(instrument_id)]]:
             del self.problems[key]
+        self._release_impulses(f"stage/{instrument_id}/", set())
         return [FreeNode((built.voice_group, built.processing_group, built.output_group))]
 
     def resend_sends(self, project: Project, inst: Instrument) -> list[Request]:
@@ -368,10 +403,10 @@ class Graph:
             self.problems.pop(key, None)
             node = self.alloc.nodes()
             built.effect_nodes[effect.id] = node
-            out.append(
-                NewSynth(name, node, built.group, AddAction.TAIL,
-                         stage_controls(effect, built.input_bus))
-            )  # fmt: skip
+            controls = stage_controls(effect, built.input_bus)
+            self._impulse(key, bus.name, effect, controls, out)
+            out.append(NewSynth(name, node, built.group, AddAction.TAIL, controls))
+        self._release_impulses(f"bus/{bus.id}/", {f"bus/{bus.id}/{e.id}" for e in bus.effects})
         built.out_node = self.alloc.nodes()
         out.append(
             NewSynth("imbolc_bus_out", built.out_node, built.group, AddAction.TAIL,
@@ -404,6 +439,7 @@ class Graph:
         for bus_id in [b for b in self.buses if b not in wanted]:
             gone = self.buses.pop(bus_id)
             self.alloc.audio.release(("bus", bus_id), "input")
+            self._release_impulses(f"bus/{bus_id}/", set())
             out.append(FreeNode((gone.group,)))
         any_solo = mixer.any_solo()
         for bus_id, bus in wanted.items():

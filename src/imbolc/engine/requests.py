@@ -174,9 +174,13 @@ class ReadBufferChannels:
     buffer_id: int
     path: str
     channels: tuple[int, ...]
+    frames: int = 0
+    """Frames read from the start (0: the whole file)."""
 
     def to_osc(self) -> OscMessage:
-        return OscMessage("/b_allocReadChannel", self.buffer_id, self.path, 0, 0, *self.channels)
+        return OscMessage(
+            "/b_allocReadChannel", self.buffer_id, self.path, 0, self.frames, *self.channels
+        )
 
 
 @dataclass(frozen=True)
@@ -204,6 +208,16 @@ class CloseBuffer:
 
     def to_osc(self) -> OscMessage:
         return OscMessage("/b_close", self.buffer_id)
+
+
+@dataclass(frozen=True)
+class ZeroBuffer:
+    """``/b_zero``: silence a buffer's samples, keeping its memory."""
+
+    buffer_id: int
+
+    def to_osc(self) -> OscMessage:
+        return OscMessage("/b_zero", self.buffer_id)
 
 
 @dataclass(frozen=True)
@@ -243,6 +257,7 @@ Request = (
     | WriteBuffer
     | CloseBuffer
     | FreeBuffer
+    | ZeroBuffer
     | SetControlBus
 )
 
