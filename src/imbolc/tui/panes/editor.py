@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import math
+from functools import partial
 from typing import ClassVar
 
+import soundfile
 from rich.text import Text
 from textual.binding import BindingType
 
@@ -17,6 +19,7 @@ from imbolc.core.actions import (
     RemoveStage,
     SetChannels,
     SetFilterType,
+    SetImpulseResponse,
     SetInstrumentActive,
     SetLfoEnabled,
     SetLfoShape,
@@ -24,10 +27,12 @@ from imbolc.core.actions import (
     SetPolyphonic,
     SetStageEnabled,
 )
-from imbolc.core.instrument import LFO_TARGETS, FilterStage, Instrument
+from imbolc.core.ids import InstrumentId, StageId
+from imbolc.core.instrument import LFO_TARGETS, EffectStage, FilterStage, Instrument
 from imbolc.core.project import Project
 from imbolc.tui.format import source_label
 from imbolc.tui.keymap import layer_bindings
+from imbolc.tui.panes.drums import sample_file
 from imbolc.tui.panes.editor_rows import (
     LFO_SHAPES,
     Row,
@@ -55,6 +60,24 @@ def effect_items() -> list[PickItem[str]]:
 def filter_items() -> list[PickItem[str]]:
     """Every catalog filter as a pick item."""
     return [PickItem(spec.display, spec.name, "", spec.name) for spec in catalog.FILTERS.values()]
+
+
+CONVOLUTION = "convolution_reverb"
+
+
+def impulse_file(text: str) -> str:
+    """The IR file typed at a prompt, checked readable ("" = the built-in room); raises
+    ValueError naming the file and the problem."""
+    if not text.strip():
+        return ""
+    path = sample_file(text)
+    try:
+        info = soundfile.info(str(path))
+    except (RuntimeError, OSError, ValueError) as error:
+        raise ValueError(f"{path} is not a sound file soundfile can read: {error}") from error
+    if info.frames == 0:
+        raise ValueError(f"{path} holds no audio")
+    return str(path)
 
 
 class EditorPane(Pane):
@@ -247,6 +270,28 @@ class EditorPane(Pane):
         )
         if moved:
             self._focus_stage(target)
+
+    def action_impulse_response(self) -> None:
+        position, inst = self._stage_position(), self.ws.selected
+        stage = None if position is None or inst is None else inst.chain[position]
+        if inst is None or not isinstance(stage, EffectStage) or stage.effect_type != CONVOLUTION:
+            self.ws.notify("Move the cursor onto a convolution reverb first", "warning")
+            return
+        prompt = PromptScreen(
+            f"Impulse response for {inst.name}", stage.ir_path,
+            "a WAV, AIFF or FLAC file; empty for the built-in room; Escape cancels",
+        )  # fmt: skip
+        self.app.push_screen(prompt, partial(self._set_impulse, inst.id, stage.id))
+
+    def _set_impulse(self, ident: InstrumentId, stage_id: StageId, answer: str | None) -> None:
+        if answer is None:
+            return
+        try:
+            path = impulse_file(answer)
+        except ValueError as error:
+            self.ws.notify(str(error), "error")
+            return
+        self.ws.dispatch(SetImpulseResponse(ident, stage_id, path))
 
     def action_filter_type(self) -> None:
         position, inst = self._stage_position(), self.ws.selected
