@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import math
 from functools import partial
+from pathlib import Path
 from typing import ClassVar
 
 import soundfile
+from msgspec.structs import replace
 from rich.text import Text
 from textual.binding import BindingType
 
@@ -25,10 +27,18 @@ from imbolc.core.actions import (
     SetLfoShape,
     SetLfoTarget,
     SetPolyphonic,
+    SetSampler,
     SetStageEnabled,
 )
 from imbolc.core.ids import InstrumentId, StageId
-from imbolc.core.instrument import LFO_TARGETS, EffectStage, FilterStage, Instrument
+from imbolc.core.instrument import (
+    LFO_TARGETS,
+    SAMPLER_SOURCES,
+    EffectStage,
+    FilterStage,
+    Instrument,
+    SamplerConfig,
+)
 from imbolc.core.project import Project
 from imbolc.tui.format import source_label
 from imbolc.tui.keymap import layer_bindings
@@ -65,9 +75,9 @@ def filter_items() -> list[PickItem[str]]:
 CONVOLUTION = "convolution_reverb"
 
 
-def impulse_file(text: str) -> str:
-    """The IR file typed at a prompt, checked readable ("" = the built-in room); raises
-    ValueError naming the file and the problem."""
+def sound_file(text: str) -> str:
+    """The sound file (an IR or a sample) typed at a prompt, checked readable ("" for an
+    empty answer); raises ValueError naming the file and the problem."""
     if not text.strip():
         return ""
     path = sample_file(text)
@@ -287,11 +297,55 @@ class EditorPane(Pane):
         if answer is None:
             return
         try:
-            path = impulse_file(answer)
+            path = sound_file(answer)
         except ValueError as error:
             self.ws.notify(str(error), "error")
             return
         self.ws.dispatch(SetImpulseResponse(ident, stage_id, path))
+
+    def _sampler(self) -> tuple[Instrument, SamplerConfig] | None:
+        inst = self.ws.selected
+        if inst is None or inst.sampler is None or inst.source not in SAMPLER_SOURCES:
+            self.ws.notify("Select a sampler instrument first", "warning")
+            return None
+        return inst, inst.sampler
+
+    def action_sample_file(self) -> None:
+        found = self._sampler()
+        if found is None:
+            return
+        inst, config = found
+        prompt = PromptScreen(
+            f"Sample file for {inst.name}", config.sample_path,
+            "a WAV, AIFF or FLAC file; Escape cancels",
+        )  # fmt: skip
+        self.app.push_screen(prompt, partial(self._set_sample, inst.id))
+
+    def _set_sample(self, ident: InstrumentId, answer: str | None) -> None:
+        inst = self.ws.project.instruments.get(ident)
+        if answer is None or inst is None or inst.sampler is None:
+            return
+        try:
+            path = sound_file(answer) if answer.strip() else ""
+        except ValueError as error:
+            self.ws.notify(str(error), "error")
+            return
+        name = Path(path).stem if path else ""
+        config = replace(inst.sampler, sample_path=path, sample_name=name)
+        self.ws.dispatch(SetSampler(ident, config))
+
+    def action_sample_loop(self) -> None:
+        found = self._sampler()
+        if found is not None:
+            inst, config = found
+            self.ws.dispatch(SetSampler(inst.id, replace(config, loop=not config.loop)))
+
+    def action_pitch_tracking(self) -> None:
+        found = self._sampler()
+        if found is not None:
+            inst, config = found
+            tracking = not config.pitch_tracking
+            self.ws.dispatch(SetSampler(inst.id, replace(config, pitch_tracking=tracking)))
 
     def action_filter_type(self) -> None:
         position, inst = self._stage_position(), self.ws.selected
