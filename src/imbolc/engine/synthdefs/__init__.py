@@ -61,10 +61,11 @@ Filters and effects (``imbolc_<name>``, plus ``_mono`` where the catalog says so
     effects take the catalog bus choice (``sc_bus``, ``bus_b``: 0 = none) plus the stereo
     audio bus the engine resolved for it (``sc_in``, ``b_in``). Other extras: the vocoder's
     built-in carrier pitch ``carrier_freq`` (110 Hz) and the granular freeze's ``hold``.
-    The convolution reverb's ``ir_buffer`` is a spectrum prepared with ``/b_gen <buf>
-    PreparePartConv <ir> 2048``, read when the synth starts (a new IR needs a new synth);
-    -1 means none. Delay lines and the granular/glitch recorders take up to ~1 MB each of
-    the server's real-time memory, so give scsynth ``-m`` room (64 MB or more).
+    The convolution reverb's extra ``ir_buffer`` is a spectrum buffer allocated before the
+    synth starts and filled with ``/b_gen <buf> PreparePartConv <ir> 2048`` (in place, which
+    a running synth picks up); -1 means none. Delay lines and the granular/glitch recorders
+    take up to ~1 MB each of the server's real-time memory, so give scsynth ``-m`` room
+    (64 MB or more).
 
 System SynthDefs
     ``imbolc_output[_mono]`` and ``imbolc_bus_out``: ``in_bus`` -> ``level``, ``pan``,
