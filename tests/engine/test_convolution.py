@@ -18,9 +18,12 @@ from imbolc.core.notes import TICKS_PER_BEAT
 from imbolc.core.ports import RenderOptions
 from imbolc.core.project import Project
 from imbolc.core.store import Store
+from imbolc.engine.backend import RecordingBackend
 from imbolc.engine.embedded import render_embedded
-from imbolc.engine.impulse import BUILTIN_IR_SECONDS
+from imbolc.engine.engine import Engine
+from imbolc.engine.impulse import BUILTIN_IR_SECONDS, POOL_SIZE, SPECTRUM_BASE
 from imbolc.engine.render import render
+from imbolc.engine.requests import AllocBuffer, GenerateBuffer, NewSynth, ZeroBuffer
 
 RATE = 48_000
 ENGINES = [
@@ -116,3 +119,43 @@ def test_an_unreadable_impulse_response_is_reported_by_name(engine: str, tmp_pat
     audio, problems = rendered(engine, project, tmp_path / "out.wav")
     assert any(str(bad) in problem for problem in problems), problems
     assert np.isfinite(audio).all()
+
+
+# --- requests -----------------------------------------------------------------------------------
+
+
+def test_the_spectrum_pool_is_allocated_with_the_synthdefs() -> None:
+    backend = RecordingBackend()
+    Engine(backend).load_synthdefs()
+    allocated = [r.buffer_id for r in backend.requests() if isinstance(r, AllocBuffer)]
+    assert allocated == [SPECTRUM_BASE + k for k in range(POOL_SIZE)]
+
+
+def test_the_impulse_response_is_prepared_before_its_stage_starts() -> None:
+    project, _ = reverb_project()
+    backend = RecordingBackend()
+    Engine(backend).start(project)
+    requests = backend.requests()
+    kinds = [type(r).__name__ for r in requests if isinstance(r, ZeroBuffer | GenerateBuffer)]
+    stage = next(
+        k for k, r in enumerate(requests)
+        if isinstance(r, NewSynth) and r.synthdef == "imbolc_convolution_reverb"
+    )  # fmt: skip
+    prepare = next(
+        k for k, r in enumerate(requests)
+        if isinstance(r, GenerateBuffer) and r.command == "PreparePartConv"
+    )  # fmt: skip
+    assert "ZeroBuffer" in kinds and prepare < stage
+    node = requests[stage]
+    assert isinstance(node, NewSynth) and node.controls["ir_buffer"] == SPECTRUM_BASE
+
+
+def test_more_reverbs_than_the_pool_holds_are_reported() -> None:
+    store = Store()
+    store.dispatch(AddInstrument("saw"))
+    ident = store.state.instruments.items[-1].id
+    for _ in range(POOL_SIZE + 1):
+        store.dispatch(AddEffect(ident, "convolution_reverb"))
+    problems: list[str] = []
+    Engine(RecordingBackend(), problems.append).start(store.state)
+    assert any(f"more than {POOL_SIZE} convolution reverbs" in p for p in problems), problems

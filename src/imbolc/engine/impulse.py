@@ -38,7 +38,7 @@ SPECTRUM_BASE = 40
 """First spectrum buffer of the pool (below the wavetables at 100 and the samples at 1000)."""
 IR_BASE = 60
 """First buffer holding an IR's sound (one per spectrum slot)."""
-POOL_SIZE = 16
+POOL_SIZE = 8
 """Convolution reverb stages that can hold an impulse response at once."""
 MAX_IR_FRAMES = 4 * 48_000
 """Longest impulse response read (4 s at 48 kHz); longer files are cut there."""
