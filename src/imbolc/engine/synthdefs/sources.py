@@ -14,6 +14,7 @@ from supriya.ugens import (
     Dust2,
     LeakDC,
     LFTri,
+    Line,
     PinkNoise,
     Pulse,
     Saw,
@@ -35,8 +36,11 @@ _SUPERSAW_SPREAD = (-1.0, -0.63, -0.3, 0.0, 0.29, 0.61, 1.0)
 
 
 def saw(voice: Voice) -> Signal:
-    """scsynth's Saw carries a DC offset of its own: blocked at about 4 Hz."""
-    return LeakDC.ar(source=Saw.ar(frequency=voice.freq), coefficient=SAW_DC_COEF)
+    """scsynth's Saw carries a DC offset of its own: blocked at about 4 Hz. The blocker takes
+    scsynth's first Saw sample as its history, which left a -1 step decaying over 40 ms; the
+    saw is faded in over 2 ms so the blocker starts from silence."""
+    faded = Saw.ar(frequency=voice.freq) * Line.ar(start=0.0, stop=1.0, duration=0.002)
+    return LeakDC.ar(source=faded, coefficient=SAW_DC_COEF)
 
 
 def sine(voice: Voice) -> Signal:
