@@ -17,6 +17,7 @@ from imbolc.core.actions import (
     RemoveStage,
     SetEqBand,
     SetFilterType,
+    SetImpulseResponse,
     SetStageEnabled,
     SetStageParam,
 )
@@ -140,6 +141,33 @@ def test_set_stage_enabled_bypasses_the_stage_as_one_control_change() -> None:
 
 def test_set_stage_enabled_with_an_int_is_rejected() -> None:
     assert_rejected(CHAIN, SetStageEnabled(1, 2, 0), WrongType)  # type: ignore[arg-type]
+
+
+# --- SetImpulseResponse -------------------------------------------------------------------
+
+REVERB = (*SAW, AddEffect(1, "convolution_reverb"))
+
+
+def test_set_impulse_response_names_the_file_and_rebuilds_the_chain() -> None:
+    project, effects = apply(build(*REVERB), SetImpulseResponse(1, 1, "/irs/hall.wav"))
+    stage = inst(project).chain[0]
+    assert isinstance(stage, EffectStage) and stage.ir_path == "/irs/hall.wav"
+    assert effects == CHAIN_EFFECTS
+
+
+def test_an_empty_impulse_response_path_is_the_built_in_room() -> None:
+    chosen = SetImpulseResponse(1, 1, "/irs/hall.wav")
+    project = build(*REVERB, chosen, SetImpulseResponse(1, 1, ""))
+    stage = inst(project).chain[0]
+    assert isinstance(stage, EffectStage) and stage.ir_path == ""
+
+
+def test_an_impulse_response_on_another_effect_is_rejected() -> None:
+    assert_rejected(CHAIN, SetImpulseResponse(1, 2, "/irs/hall.wav"), InvalidAction)
+
+
+def test_an_impulse_response_path_that_is_not_text_is_rejected() -> None:
+    assert_rejected(REVERB, SetImpulseResponse(1, 1, 3), WrongType)  # type: ignore[arg-type]
 
 
 # --- SetStageParam ------------------------------------------------------------------------

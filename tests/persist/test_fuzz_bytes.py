@@ -42,6 +42,8 @@ def _saved(directory: Path, rich_project: Project) -> dict[str, bytes]:
     conn.execute("ALTER TABLE settings DROP COLUMN tempo_map")
     conn.execute("ALTER TABLE instruments DROP COLUMN midi_channel")
     conn.execute("ALTER TABLE instruments DROP COLUMN midi_program")
+    conn.execute("ALTER TABLE stages DROP COLUMN ir_path")
+    conn.execute("ALTER TABLE bus_effects DROP COLUMN ir_path")
     conn.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
     conn.commit()
     conn.close()

@@ -24,6 +24,8 @@ def make_version_1_file(path: Path, project: Project) -> None:
     conn.execute("ALTER TABLE settings DROP COLUMN tempo_map")
     conn.execute("ALTER TABLE instruments DROP COLUMN midi_channel")
     conn.execute("ALTER TABLE instruments DROP COLUMN midi_program")
+    conn.execute("ALTER TABLE stages DROP COLUMN ir_path")
+    conn.execute("ALTER TABLE bus_effects DROP COLUMN ir_path")
     conn.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
     conn.commit()
     conn.close()
@@ -55,8 +57,8 @@ def as_version_1_saw_it(project: Project) -> Project:
     )
 
 
-def test_current_version_is_five_and_every_older_version_has_a_step() -> None:
-    assert SCHEMA_VERSION == 5
+def test_current_version_is_six_and_every_older_version_has_a_step() -> None:
+    assert SCHEMA_VERSION == 6
     assert sorted(MIGRATIONS) == list(range(1, SCHEMA_VERSION))
 
 
@@ -125,6 +127,8 @@ def test_a_version_2_file_gains_the_midi_settings_with_their_defaults(tmp_path: 
     conn.execute("ALTER TABLE settings DROP COLUMN tempo_map")
     conn.execute("ALTER TABLE instruments DROP COLUMN midi_channel")
     conn.execute("ALTER TABLE instruments DROP COLUMN midi_program")
+    conn.execute("ALTER TABLE stages DROP COLUMN ir_path")
+    conn.execute("ALTER TABLE bus_effects DROP COLUMN ir_path")
     conn.execute("UPDATE meta SET value = '2' WHERE key = 'schema_version'")
     conn.commit()
     conn.close()
@@ -158,6 +162,8 @@ def test_a_version_3_file_gains_an_empty_tempo_map(tmp_path: Path) -> None:
     conn.execute("ALTER TABLE settings DROP COLUMN tempo_map")
     conn.execute("ALTER TABLE instruments DROP COLUMN midi_channel")
     conn.execute("ALTER TABLE instruments DROP COLUMN midi_program")
+    conn.execute("ALTER TABLE stages DROP COLUMN ir_path")
+    conn.execute("ALTER TABLE bus_effects DROP COLUMN ir_path")
     conn.execute("UPDATE meta SET value = '3' WHERE key = 'schema_version'")
     conn.commit()
     conn.close()
@@ -241,6 +247,8 @@ def test_a_version_3_file_plays_the_same_beats_at_960_ticks(tmp_path: Path) -> N
     conn.execute("ALTER TABLE settings DROP COLUMN tempo_map")
     conn.execute("ALTER TABLE instruments DROP COLUMN midi_channel")
     conn.execute("ALTER TABLE instruments DROP COLUMN midi_program")
+    conn.execute("ALTER TABLE stages DROP COLUMN ir_path")
+    conn.execute("ALTER TABLE bus_effects DROP COLUMN ir_path")
     conn.execute("UPDATE meta SET value = '3' WHERE key = 'schema_version'")
     conn.commit()
     conn.close()

@@ -46,6 +46,8 @@ def make_version_4_file(path: Path, project: Project) -> None:
     for clip in project.session.arrangement.clips:
         conn.execute("UPDATE clips SET lanes = ? WHERE id = ?", (legacy_blob(clip.lanes), clip.id))
     conn.execute("UPDATE checkpoints SET snapshot = ?", (legacy_blob(project),))
+    conn.execute("ALTER TABLE stages DROP COLUMN ir_path")
+    conn.execute("ALTER TABLE bus_effects DROP COLUMN ir_path")
     conn.execute("UPDATE meta SET value = '4' WHERE key = 'schema_version'")
     conn.commit()
     conn.close()
@@ -83,7 +85,7 @@ def test_a_version_4_checkpoint_restores_before_and_after_the_upgrade(
     create_checkpoint(path, "mixed", project)  # a new-form blob beside an old one
     assert [restore_checkpoint(path, i.id) for i in list_checkpoints(path)] == [project] * 2
     save_project(path, project)
-    assert version(path) == "5"
+    assert version(path) == "6"
     assert [restore_checkpoint(path, i.id) for i in list_checkpoints(path)] == [project] * 2
 
 

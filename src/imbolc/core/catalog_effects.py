@@ -257,7 +257,6 @@ def effect_table() -> tuple[EffectSpec, ...]:
             "convolution",
             "convolution_reverb",
             "Convolution Reverb",
-            int_param("ir_buffer", -1, -1, 1023),  # -1 = no impulse response loaded yet
             mix(0.3),
             seconds("predelay", 0, 0, 0.5),
             mono=False,

@@ -73,6 +73,8 @@ class EffectStage(msgspec.Struct, frozen=True, tag="effect", array_like=True):
     effect_type: str
     params: tuple[ParamValue, ...]
     enabled: bool = True
+    ir_path: str = ""
+    """The impulse response file of a convolution reverb ("" = the built-in room)."""
 
 
 Stage = FilterStage | EqStage | EffectStage
@@ -186,8 +188,20 @@ class Slice(msgspec.Struct, frozen=True, gc=False, array_like=True):
     root_note: int = 60
 
 
+SAMPLER_SOURCES = frozenset({"pitched_sampler", "time_stretch"})
+"""Catalog sources that play the sample file of their ``SamplerConfig``."""
+CHOPPER_FIRST_NOTE = 60
+"""With slices and pitch tracking off (the chopper), slice 0 plays on this note (middle C),
+slice 1 on the next, and so on."""
+
+
 class SamplerConfig(msgspec.Struct, frozen=True, array_like=True):
-    """The sample a sampler source plays, and its slices."""
+    """The sample a sampler source plays, and its slices.
+
+    Without slices the whole file plays; with slices and ``pitch_tracking`` the selected
+    slice plays, transposed from its ``root_note``; with slices and no pitch tracking each
+    slice has a note of its own from ``CHOPPER_FIRST_NOTE`` up (the chopper). Without pitch
+    tracking every note plays at the recorded speed. ``loop`` wraps the slice while held."""
 
     sample_path: str = ""
     sample_name: str = ""

@@ -30,11 +30,13 @@ from imbolc.core.effects import (
 from imbolc.core.errors import UnknownCatalogEntry
 from imbolc.core.ids import BusId, InstrumentId
 from imbolc.core.instrument import EqStage, Instrument
+from imbolc.core.music import pitch_to_freq
 from imbolc.core.project import Project
 from imbolc.core.targets import stepped
 from imbolc.engine.backend import Backend
 from imbolc.engine.defcache import batches
 from imbolc.engine.graph import ROUTED_PARAMS, Graph
+from imbolc.engine.impulse import pool_requests
 from imbolc.engine.layout import FIRST_PRIVATE_AUDIO_BUS, MASTER_GROUP, Allocation, SampleBuffers
 from imbolc.engine.naming import Missing, source_def
 from imbolc.engine.requests import (
@@ -47,8 +49,10 @@ from imbolc.engine.requests import (
     Request,
     SetControls,
 )
+from imbolc.engine.sampler import sample_file, sampler_controls
 from imbolc.engine.tuning import Tuner
 from imbolc.engine.voices import STEAL_FADE, VoiceAllocator
+from imbolc.engine.wavetables import wavetable_requests
 
 Report = Callable[[str], None]
 SAMPLE_PAD_SOURCE = "kit"
@@ -56,9 +60,12 @@ SAMPLE_PAD_SOURCE = "kit"
 
 
 def _sample_paths(inst: Instrument | None) -> frozenset[str]:
+    """Every sample file ``inst`` plays: its kit pads' or its sampler's."""
+    sampler = sample_file(inst)
     if inst is None or inst.kit is None:
-        return frozenset()
-    return frozenset(pad.sample_path for pad in inst.kit.pads if pad.sample_path)
+        return frozenset({sampler} if sampler else ())
+    pads = {pad.sample_path for pad in inst.kit.pads if pad.sample_path}
+    return frozenset(pads | ({sampler} if sampler else set()))
 
 
 def _read_request(buffer_id: int, path: str, channels: int) -> Request:
@@ -137,13 +144,16 @@ class Engine:
     # --- lifecycle -------------------------------------------------------------------------
 
     def load_synthdefs(self, at: float | None = None, max_bytes: int | None = None) -> None:
-        """Send every buildable SynthDef to the server (``/d_recv``), in files of at most
-        ``max_bytes`` (UDP datagrams are limited; NRT scores are not). For supernova (parallel
-        groups) every def goes in a file of its own: supernova 3.13 reads only the first
-        SynthDef of a multi-def file."""
+        """Send every buildable SynthDef to the server (``/d_recv``) in files of at most
+        ``max_bytes`` (UDP datagrams are limited; NRT scores are not), then allocate the
+        convolution spectrum pool. For supernova (parallel groups) every def goes in a file of
+        its own: supernova 3.13 reads only the first SynthDef of a multi-def file."""
         if self.parallel_groups:
             max_bytes = 1
-        self.backend.send([ReceiveSynthDefs(data) for data in batches(max_bytes)], at)
+        requests: list[Request] = [ReceiveSynthDefs(data) for data in batches(max_bytes)]
+        # The convolution spectrum pool must exist before any synth reads it.
+        requests.extend(pool_requests())
+        self.backend.send(requests, at)
 
     def start(self, project: Project, at: float | None = None) -> None:
         """Build the whole graph of ``project`` on a fresh server."""
@@ -155,7 +165,8 @@ class Engine:
         self.project = project
         self.drones.clear()
         self.tuner.reset()
-        requests = self.graph.build(project)
+        requests = wavetable_requests()
+        requests.extend(self.graph.build(project))
         for inst in project.instruments.items:
             requests.extend(self._load_samples(inst.id, inst))
         requests.extend(self._sync_drones(project))
@@ -248,7 +259,7 @@ class Engine:
             )
         return out
 
-    # --- sample files of kit pads ----------------------------------------------------------
+    # --- sample files of kit pads and samplers --------------------------------------------
 
     def _kit_changed(self, old: Project, new: Project, ident: InstrumentId) -> list[Request]:
         before, inst = old.instruments.get(ident), new.instruments.get(ident)
@@ -259,8 +270,9 @@ class Engine:
         return self._load_samples(ident, inst)
 
     def _load_samples(self, ident: InstrumentId, inst: Instrument | None) -> list[Request]:
-        """Read the files ``inst``'s pads newly play into buffers and free the buffers no pad
-        plays any more; an unreadable file is reported by name and its pads stay silent."""
+        """Read the files ``inst``'s pads or sampler newly play into buffers and free the
+        buffers nothing plays any more; an unreadable file is reported by name and what plays
+        it stays silent."""
         paths = _sample_paths(inst)
         prefix = f"sample/{ident}/"
         for key in [k for k in self.graph.problems if k.startswith(prefix)]:
@@ -481,10 +493,25 @@ class Engine:
         for (owner, head, name), value in self.automated.items():
             if owner == inst.id:
                 controls[name if head == "source" else f"env_{name}"] = value
+
+        def tune(note: int) -> float:
+            return pitch_to_freq(
+                note,
+                a4=settings.tuning_a4,
+                tuning=settings.tuning,
+                key=settings.key,
+                flavor=settings.ji_flavor,
+            )
+
         if freq is not None:
             controls["freq"] = freq
         elif catalog.source(inst.source).pitched:
             controls["freq"] = self.tuner.start((inst.id, pitch), settings)
+        if sample_file(inst):
+            voice = self._sampler_voice(inst, pitch, controls.get("freq", 0.0), tune)
+            if voice is None:
+                return None
+            controls.update(voice)
         controls.update(self.graph.source_inputs(inst.source, controls))
         controls.update(self.graph.voice_modulation(inst))
         now = self.backend.now() if at is None else at
@@ -500,6 +527,23 @@ class Engine:
         )
         self.backend.send(requests, at)
         return plan.node_id
+
+    def _sampler_voice(
+        self, inst: Instrument, pitch: int, freq: float, tune: Callable[[int], float]
+    ) -> dict[str, float] | None:
+        """The buffer, slice and pitch controls of a sampler voice; None when its file did
+        not load (reported then) or the chopper has no slice on ``pitch``."""
+        assert inst.sampler is not None
+        buffer = self.samples.buffer(inst.sampler.sample_path)
+        if buffer is None:
+            return None
+        voice = sampler_controls(inst.sampler, pitch, freq, tune)
+        if voice is None:
+            return None
+        voice["buffer"] = buffer
+        if inst.sampler.loop:
+            voice["loop"] = 1.0
+        return voice
 
     def _drum_note(
         self, inst: Instrument, pitch: int, velocity: float, at: float | None

@@ -11,10 +11,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from imbolc.core.ids import BusId, InstrumentId
-from imbolc.core.instrument import EqStage, Instrument, Stage
+from imbolc.core.instrument import EffectStage, EqStage, Instrument, Stage
 from imbolc.core.mixer import Bus
 from imbolc.core.project import Project
 from imbolc.engine.audibility import bus_mute, send_mute, strip_mute
+from imbolc.engine.impulse import ImpulseResponses
 from imbolc.engine.layout import (
     BUSES_GROUP,
     FIXED_GROUPS,
@@ -60,6 +61,10 @@ class InstrumentNodes:
     lfo_bus: int | None = None
 
 
+CONVOLUTION = "convolution_reverb"
+"""The catalog effect that plays an impulse response."""
+
+
 @dataclass
 class BusNodes:
     """The nodes of one mixer bus: its effect chain and its output to master."""
@@ -103,6 +108,8 @@ class Graph:
         self.safety_node = 0
         self.meter_node = 0
         self.problems: dict[str, str] = {}
+        self.impulses = ImpulseResponses()
+        """Spectrum slots of the convolution reverb stages."""
         self.meter_nodes: dict[InstrumentId, int] = {}
         self.bus_meter_nodes: dict[BusId, int] = {}
         self.gates: dict[int, dict[str, float]] = {}
@@ -186,6 +193,31 @@ class Graph:
         out.extend(self._chain_requests(project, built, inst))
         return out
 
+    def _impulse(
+        self, key: str, owner: str, stage: Stage, controls: dict[str, float], out: list[Request]
+    ) -> None:
+        """A convolution reverb's impulse response: its spectrum buffer goes in ``controls``
+        and the requests filling it before the stage in ``out``; a file that cannot be read
+        is reported by name and the stage's wet output stays silent."""
+        if not isinstance(stage, EffectStage) or stage.effect_type != CONVOLUTION:
+            return
+        claimed = self.impulses.claim(key, stage.ir_path)
+        if isinstance(claimed, str):
+            self._problem(key + "/ir", f"{owner}: {claimed}")
+            controls["ir_buffer"] = -1.0
+            return
+        self.problems.pop(key + "/ir", None)
+        spectrum, requests = claimed
+        out.extend(requests)
+        controls["ir_buffer"] = float(spectrum)
+
+    def _release_impulses(self, prefix: str, kept: set[str]) -> None:
+        """Free the spectrum slots of an owner's convolution stages that are gone."""
+        for key in self.impulses.holders():
+            if key.startswith(prefix) and key not in kept:
+                self.impulses.release(key)
+                self.problems.pop(key + "/ir", None)
+
     def _chain_requests(
         self, project: Project, built: InstrumentNodes, inst: Instrument
     ) -> list[Request]:
@@ -203,8 +235,10 @@ class Graph:
             node = nodes()
             built.stage_nodes[stage.id] = node
             controls = stage_controls(stage, built.source_bus)
+            self._impulse(key, inst.name, stage, controls, out)
             self._remember_inputs(node, controls)
             out.append(NewSynth(name, node, built.processing_group, AddAction.TAIL, controls))
+        self._release_impulses(f"stage/{inst.id}/", {f"stage/{inst.id}/{s.id}" for s in inst.chain})
         built.output_node = nodes()
         output_def = "imbolc_output_mono" if mono else "imbolc_output"
         strip = self.strip_controls(project, inst)
@@ -473,6 +507,7 @@ class Graph:
         self.alloc.control.release_owner(instrument_id)
         for key in [k for k in self.problems if k.split("/")[1:2] == [str(instrument_id)]]:
             del self.problems[key]
+        self._release_impulses(f"stage/{instrument_id}/", set())
         return [FreeNode((built.voice_group, built.processing_group, built.output_group))]
 
     def resend_sends(self, project: Project, inst: Instrument) -> list[Request]:
@@ -508,8 +543,10 @@ class Graph:
             node = self.alloc.nodes()
             built.effect_nodes[effect.id] = node
             controls = stage_controls(effect, built.input_bus)
+            self._impulse(key, bus.name, effect, controls, out)
             self._remember_inputs(node, controls)
             out.append(NewSynth(name, node, built.group, AddAction.TAIL, controls))
+        self._release_impulses(f"bus/{bus.id}/", {f"bus/{bus.id}/{e.id}" for e in bus.effects})
         built.out_node = self.alloc.nodes()
         strip = self.bus_strip_controls(project, bus)
         self.gates[built.out_node] = {"mute": strip["mute"]}
@@ -543,6 +580,7 @@ class Graph:
             gone = self.buses.pop(bus_id)
             self.bus_meter_nodes.pop(bus_id, None)  # freed with its group
             self.alloc.audio.release(("bus", bus_id), "input")
+            self._release_impulses(f"bus/{bus_id}/", set())
             out.append(FreeNode((gone.group,)))
         for bus_id, bus in wanted.items():
             if bus_id not in self.buses:

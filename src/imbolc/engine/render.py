@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 import soundfile
 from msgspec.structs import replace
+from scipy.signal import lfilter
 
 from imbolc.core.errors import ImbolcError
 from imbolc.core.instrument import EffectStage
@@ -33,7 +34,7 @@ from imbolc.engine.loudness import Loudness
 from imbolc.engine.player import Player
 from imbolc.engine.score import ScoreBackend
 from imbolc.engine.stems import StemScore, build_stems
-from imbolc.engine.synthdefs.system import SAFETY_CEILING
+from imbolc.engine.synthdefs.system import MASTER_DC_COEF, SAFETY_CEILING
 
 Progress = Callable[[float], None]
 CHUNK_SECONDS = 0.25
@@ -74,6 +75,13 @@ def tail_seconds(project: Project) -> float:
     effects += [e for bus in project.session.mixer.buses for e in bus.effects]
     long_tail = any(e.effect_type in LONG_TAIL_EFFECTS for e in effects)
     return release + (2.5 if long_tail else 0.5)
+
+
+def master_dc_blocked(stem: np.ndarray) -> np.ndarray:
+    """A stem through the master guard's DC blocker (the same linear filter), so the stems
+    still sum to the master while the limiter does not act."""
+    blocked: np.ndarray = lfilter([1.0, -1.0], [1.0, -MASTER_DC_COEF], stem, axis=0)
+    return blocked
 
 
 def render_range(project: Project, options: RenderOptions) -> tuple[int, int]:
@@ -194,7 +202,9 @@ def deliver(
                 stem = stems_path / f"{inst.id:02d}-{name}{SUFFIX[plan.file_format]}"
                 stem_paths.append(stem)
                 stem_staging.append(_claim(stem))
-                stems.append((stem_staging[-1], unlimited[:, 2 + 2 * k : 4 + 2 * k]))
+                stems.append(
+                    (stem_staging[-1], master_dc_blocked(unlimited[:, 2 + 2 * k : 4 + 2 * k]))
+                )
         if stems:
             _report_limited_stems([data for _path, data in stems], problems)
         loudness = finish(staging, master, stems, rate, plan, problems, shown_as=out_path)

@@ -143,6 +143,19 @@ class AllocBuffer:
 
 
 @dataclass(frozen=True)
+class GenerateBuffer:
+    """``/b_gen``: fill a buffer with a generator command (``sine1`` harmonics with
+    ``flags``, or ``PreparePartConv``) and its numeric arguments."""
+
+    buffer_id: int
+    command: str
+    args: tuple[float, ...]
+
+    def to_osc(self) -> OscMessage:
+        return OscMessage("/b_gen", self.buffer_id, self.command, *self.args)
+
+
+@dataclass(frozen=True)
 class ReadBuffer:
     """``/b_allocRead``: load a sound file into a new buffer."""
 
@@ -161,9 +174,13 @@ class ReadBufferChannels:
     buffer_id: int
     path: str
     channels: tuple[int, ...]
+    frames: int = 0
+    """Frames read from the start (0: the whole file)."""
 
     def to_osc(self) -> OscMessage:
-        return OscMessage("/b_allocReadChannel", self.buffer_id, self.path, 0, 0, *self.channels)
+        return OscMessage(
+            "/b_allocReadChannel", self.buffer_id, self.path, 0, self.frames, *self.channels
+        )
 
 
 @dataclass(frozen=True)
@@ -191,6 +208,16 @@ class CloseBuffer:
 
     def to_osc(self) -> OscMessage:
         return OscMessage("/b_close", self.buffer_id)
+
+
+@dataclass(frozen=True)
+class ZeroBuffer:
+    """``/b_zero``: silence a buffer's samples, keeping its memory."""
+
+    buffer_id: int
+
+    def to_osc(self) -> OscMessage:
+        return OscMessage("/b_zero", self.buffer_id)
 
 
 @dataclass(frozen=True)
@@ -224,11 +251,13 @@ Request = (
     | RunNode
     | ReceiveSynthDefs
     | AllocBuffer
+    | GenerateBuffer
     | ReadBuffer
     | ReadBufferChannels
     | WriteBuffer
     | CloseBuffer
     | FreeBuffer
+    | ZeroBuffer
     | SetControlBus
 )
 

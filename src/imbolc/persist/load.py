@@ -51,6 +51,7 @@ from imbolc.persist.rows import (
     StageRow,
     TrackRow,
 )
+from imbolc.persist.sample_paths import absolute_paths
 
 DEFAULT_SETTINGS = SettingsRow(*rows.settings_row(Project())[1:])
 """The settings of a new project: what a file whose settings row is lost falls back to."""
@@ -181,7 +182,9 @@ def _read_bus(r: Reader, row: BusRow) -> Bus:
                         owner=owner)  # fmt: skip
     params = _grouped_params(param_rows)
     effects = tuple(
-        EffectStage(StageId(e.stage_id), e.effect_type, params.get(e.seq, ()), e.enabled)
+        EffectStage(
+            StageId(e.stage_id), e.effect_type, params.get(e.seq, ()), e.enabled, e.ir_path or ""
+        )
         for e in effect_rows
     )
     return Bus(
@@ -395,7 +398,7 @@ def _read_file(conn: sqlite3.Connection, path: Path, problems: list[str] | None)
 def _opened_and_read(target: Path, problems: list[str] | None) -> Project:
     conn = schema.open_read_only(target)
     try:
-        return _read_file(conn, target, problems)
+        return absolute_paths(_read_file(conn, target, problems), target.parent)
     except BadValue as exc:
         raise ProjectFileError(target, f"invalid value in {exc}") from exc
     except sqlite3.Error as exc:

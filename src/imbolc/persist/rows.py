@@ -115,7 +115,7 @@ def _params(owner: int, params: tuple[ParamValue, ...], *prefix: int) -> list[Ro
 
 def _stage_row(owner: int, seq: int, stage: Stage) -> Row:
     if isinstance(stage, FilterStage):
-        return (owner, seq, stage.id, "filter", stage.filter_type, stage.enabled, None)
+        return (owner, seq, stage.id, "filter", stage.filter_type, stage.enabled, None, None)
     if isinstance(stage, EqStage):
         return (
             owner,
@@ -125,8 +125,10 @@ def _stage_row(owner: int, seq: int, stage: Stage) -> Row:
             None,
             stage.enabled,
             msgspec.json.encode(stage.bands).decode(),
+            None,
         )
-    return (owner, seq, stage.id, "effect", stage.effect_type, stage.enabled, None)
+    ir_path = stage.ir_path or None
+    return (owner, seq, stage.id, "effect", stage.effect_type, stage.enabled, None, ir_path)
 
 
 def add_instrument(batch: Batch, inst: Instrument, position: int) -> None:
@@ -180,7 +182,10 @@ def add_bus(batch: Batch, bus: Bus, position: int) -> None:
         (bus.id, position, bus.name, bus.level, bus.pan, bus.mute, bus.solo, bus.next_stage_id),
     )
     for seq, effect in enumerate(bus.effects):
-        batch.add("bus_effects", (bus.id, seq, effect.id, effect.effect_type, effect.enabled))
+        batch.add(
+            "bus_effects",
+            (bus.id, seq, effect.id, effect.effect_type, effect.enabled, effect.ir_path or None),
+        )
         batch.extend("bus_effect_params", _params(bus.id, effect.params, seq))
 
 
@@ -316,6 +321,7 @@ class StageRow(msgspec.Struct, frozen=True, array_like=True):
     type_name: str | None
     enabled: bool
     bands: str | None
+    ir_path: str | None
 
 
 class BusRow(msgspec.Struct, frozen=True, array_like=True):
@@ -337,6 +343,7 @@ class BusEffectRow(msgspec.Struct, frozen=True, array_like=True):
     stage_id: int
     effect_type: str
     enabled: bool
+    ir_path: str | None
 
 
 class LaneRow(msgspec.Struct, frozen=True, array_like=True):
@@ -447,4 +454,4 @@ def build_stage(row: StageRow, params: tuple[ParamValue, ...]) -> Stage:
         raise ValueError(f"{row.kind} stage {row.stage_id} has no type name")
     if row.kind == "filter":
         return FilterStage(StageId(row.stage_id), row.type_name, params, row.enabled)
-    return EffectStage(StageId(row.stage_id), row.type_name, params, row.enabled)
+    return EffectStage(StageId(row.stage_id), row.type_name, params, row.enabled, row.ir_path or "")

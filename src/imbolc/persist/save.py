@@ -19,6 +19,7 @@ from imbolc import __version__
 from imbolc.core.project import Project
 from imbolc.persist import rows, schema
 from imbolc.persist.errors import ProjectFileError
+from imbolc.persist.sample_paths import relative_paths
 
 
 class Section(NamedTuple):
@@ -212,6 +213,9 @@ def write_project(
     The file is known to hold ``previous`` only when its ``save_id`` is the one this writer
     stamped; otherwise (another writer, an old schema, a first save) everything is rewritten.
     """
+    folder = path.parent
+    project = relative_paths(project, folder)
+    previous = None if previous is None else relative_paths(previous, folder)
     conn.execute("BEGIN IMMEDIATE")
     try:
         version = schema.inspect(conn, path)

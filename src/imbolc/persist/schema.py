@@ -20,7 +20,7 @@ from imbolc.persist.rescale import rescale_ticks
 APPLICATION_ID = 0x494D424C
 """``IMBL``: marks an SQLite file as an imbolc project."""
 FORMAT_NAME = "imbolc-project"
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 """The version this build writes; it reads every version from 1 up to this one."""
 SQLITE_HEADER = b"SQLite format 3\x00"
 BUSY_TIMEOUT_SECONDS = 10.0
@@ -151,6 +151,7 @@ STAGES = Table(
         ("type_name", "TEXT"),
         _flag("enabled"),
         ("bands", "TEXT"),
+        ("ir_path", "TEXT"),
     ),
     ("instrument_id", "seq"),
     without_rowid=True,
@@ -200,7 +201,14 @@ BUSES = Table(
 
 BUS_EFFECTS = Table(
     "bus_effects",
-    (("bus_id", INT), ("seq", INT), ("stage_id", INT), ("effect_type", TEXT), _flag("enabled")),
+    (
+        ("bus_id", INT),
+        ("seq", INT),
+        ("stage_id", INT),
+        ("effect_type", TEXT),
+        _flag("enabled"),
+        ("ir_path", "TEXT"),
+    ),
     ("bus_id", "seq"),
     without_rowid=True,
 )
@@ -368,11 +376,19 @@ def _to_version_4(conn: sqlite3.Connection) -> None:
     rescale_ticks(conn, TICKS_PER_BEAT // OLD_TICKS_PER_BEAT)
 
 
+def _add_impulse_responses(conn: sqlite3.Connection) -> None:
+    """Version 6 stores each convolution reverb's impulse-response file (``ir_path`` of
+    chain stages and bus effects); NULL, as in every older file, means the built-in room."""
+    for table in ("stages", "bus_effects"):
+        conn.execute(f"ALTER TABLE {table} ADD COLUMN ir_path TEXT DEFAULT NULL")
+
+
 MIGRATIONS: dict[int, Migration] = {
     1: _add_click_muted,
     2: _add_midi,
     3: _to_version_4,
     4: _positional_blobs,
+    5: _add_impulse_responses,
 }
 """``MIGRATIONS[n]`` upgrades a version-``n`` file to version ``n + 1``."""
 

@@ -209,6 +209,14 @@ class SetStageEnabled(Action, frozen=True):
     enabled: bool
 
 
+class SetImpulseResponse(Action, frozen=True):
+    """Give a convolution reverb stage an impulse-response file ("" = the built-in room)."""
+
+    instrument_id: InstrumentId
+    stage_id: StageId
+    path: str
+
+
 class SetStageParam(Action, frozen=True):
     """Set one parameter of a filter or effect stage."""
 
@@ -264,6 +272,7 @@ ACTIONS: tuple[type[Action], ...] = (
     RemoveStage,
     MoveStage,
     SetStageEnabled,
+    SetImpulseResponse,
     SetStageParam,
     SetFilterType,
     SetEqBand,

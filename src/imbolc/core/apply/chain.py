@@ -110,6 +110,22 @@ def set_stage_enabled(project: Project, action: act.SetStageEnabled) -> Outcome:
     )
 
 
+@handles(act.SetImpulseResponse)
+def set_impulse_response(project: Project, action: act.SetImpulseResponse) -> Outcome:
+    inst = instrument(project, action.instrument_id)
+    pos = stage_position(inst, action.stage_id)
+    stage = inst.chain[pos]
+    if not isinstance(stage, EffectStage) or stage.effect_type != "convolution_reverb":
+        raise InvalidAction(f"stage {stage.id} of {inst.name} is not a convolution reverb")
+    path = text("impulse response path", action.path, 4096)
+    # PartConv reads a spectrum prepared before the stage runs: the chain is rebuilt.
+    return Outcome(
+        put_instrument(project, with_stage(inst, pos, replace(stage, ir_path=path))),
+        (RoutingChanged(inst.id, "chain"),),
+        instrument_scope(inst.id),
+    )
+
+
 def stage_specs(stage: Stage) -> tuple[catalog.ParamSpec, ...]:
     """The catalog parameter specs of a filter or effect stage."""
     if isinstance(stage, FilterStage):

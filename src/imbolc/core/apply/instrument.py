@@ -23,6 +23,7 @@ from imbolc.core.errors import InvalidAction
 from imbolc.core.ids import InstrumentId, LayerGroupId
 from imbolc.core.instrument import (
     LFO_TARGETS,
+    SAMPLER_SOURCES,
     Arpeggiator,
     Envelope,
     Groove,
@@ -36,8 +37,6 @@ from imbolc.core.notes import Track
 from imbolc.core.project import Project
 from imbolc.core.targets import ENVELOPE_RANGES, LFO_RANGES
 from imbolc.core.validate import choice, flag, integer, real, text
-
-SAMPLER_SOURCES = frozenset({"pitched_sampler", "time_stretch"})
 
 
 def new_instrument(ident: InstrumentId, source_name: str, name: str = "") -> Instrument:

@@ -559,6 +559,13 @@ class EmbeddedServer:
         else:
             self.problem(f"b_gen/{command}", f"embedded engine ignores /b_gen {command}")
 
+    def _b_zero(self, args: list[Any], _offset: int) -> None:
+        """``/b_zero``: silence the samples (and drop a prepared impulse response)."""
+        buffer = self.buffers.get(int(args[0]))
+        if buffer is not None:
+            buffer.data[:] = 0.0
+            buffer.partconv_ir = None
+
     def _ignore(self, args: list[Any], _offset: int) -> None:
         return None
 
@@ -593,6 +600,7 @@ _HANDLERS: dict[str, Callable[[EmbeddedServer, list[Any], int], None]] = {
     "/b_close": EmbeddedServer._b_close,
     "/b_free": EmbeddedServer._b_free,
     "/b_gen": EmbeddedServer._b_gen,
+    "/b_zero": EmbeddedServer._b_zero,
     "/notify": EmbeddedServer._ignore,
     "/status": EmbeddedServer._ignore,
     "/sync": EmbeddedServer._ignore,

@@ -139,6 +139,7 @@ class PartConv(Unit):
         super().__init__(setup)
         self.part = max(8, int(self.const(1, 2048.0)) // 2)
         self.ir_id: float | None = None
+        self.ir_source: Any = None
         self.spectra: np.ndarray | None = None
         self.history: np.ndarray = np.zeros((0, self.part + 1), dtype=complex)
         self.previous = np.zeros(self.part)
@@ -149,6 +150,7 @@ class PartConv(Unit):
         self.ir_id = ir_id
         found = self.ctx.server.buffers.get(int(ir_id))
         ir: Any = getattr(found, "partconv_ir", None) if found is not None else None
+        self.ir_source = ir
         if ir is None or len(ir) == 0:
             self.spectra = None
             return
@@ -161,7 +163,11 @@ class PartConv(Unit):
 
     def calc(self, source: Signal, _fft_size: Signal, ir_buffer: Signal) -> Signal:
         x = self.ctx.audio(source)
-        if self.ir_id != scalar(ir_buffer):
+        found = self.ctx.server.buffers.get(int(scalar(ir_buffer)))
+        current = getattr(found, "partconv_ir", None) if found is not None else None
+        # A spectrum refilled in place (a new IR for a running stage) is picked up, as on
+        # scsynth.
+        if self.ir_id != scalar(ir_buffer) or current is not self.ir_source:
             self._prepare(scalar(ir_buffer))
         if self.spectra is None:
             return np.zeros(len(x))

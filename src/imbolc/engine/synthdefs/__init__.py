@@ -63,10 +63,11 @@ Filters and effects (``imbolc_<name>``, plus ``_mono`` where the catalog says so
     one was (``keyed``, ``b_on``); they read it with InFeedback, as ``imbolc_bus_in`` does.
     Other extras: the vocoder's built-in carrier pitch ``carrier_freq`` (110 Hz) and the
     granular freeze's ``hold``.
-    The convolution reverb's ``ir_buffer`` is a spectrum prepared with ``/b_gen <buf>
-    PreparePartConv <ir> 2048``, read when the synth starts (a new IR needs a new synth);
-    -1 means none. Delay lines and the granular/glitch recorders take up to ~1 MB each of
-    the server's real-time memory, so give scsynth ``-m`` room (64 MB or more).
+    The convolution reverb's extra ``ir_buffer`` is a spectrum buffer allocated before the
+    synth starts and filled with ``/b_gen <buf> PreparePartConv <ir> 2048`` (in place, which
+    a running synth picks up); -1 means none. Delay lines and the granular/glitch recorders
+    take up to ~1 MB each of the server's real-time memory, so give scsynth ``-m`` room
+    (64 MB or more).
 
 System SynthDefs
     ``imbolc_output[_mono]`` and ``imbolc_bus_out``: ``in_bus`` -> ``level``, ``pan``,
@@ -76,8 +77,10 @@ System SynthDefs
     engine taps pre or post by choosing ``in_bus``.
     ``imbolc_meter``: peak/RMS of stereo ``in_bus`` sent ``rate`` times a second to
     ``/imbolc/meter``. ``imbolc_disk_record``: stereo ``in_bus`` to DiskOut ``buffer``.
-    ``imbolc_safety``: on ``bus`` (master) in place, NaN/inf replaced by 0 (reported once
-    per episode to ``/imbolc/bad_values``) and a limiter at ``ceiling`` 0.95.
+    ``imbolc_safety``: the master guard, on ``bus`` in place: NaN/inf replaced by 0
+    (reported once per episode to ``/imbolc/bad_values``), levels beyond +24 dBFS cut, DC
+    removed (a 4 Hz blocker), a limiter at ``ceiling`` 0.95, then every sample clipped to
+    0 dBFS, so nothing non-finite or over full scale leaves the master.
     ``imbolc_click``: metronome blip (``freq``, ``amp``, ``accent``) to stereo ``out``.
     ``imbolc_lfo``: bipolar sine/square/saw/triangle (``shape`` 0-3) at ``rate`` times
     ``depth`` to control bus ``out``. ``imbolc_eq12[_mono]``: the instrument's 12-band EQ

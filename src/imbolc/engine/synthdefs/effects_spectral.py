@@ -203,17 +203,17 @@ def denoise(stage: Stage) -> list[Signal]:
 def convolution_reverb(stage: Stage) -> list[Signal]:
     """Partitioned convolution with the impulse response prepared in buffer ``ir_buffer``.
 
-    The engine loads the IR, allocates a spectrum buffer and fills it with
-    ``/b_gen <spectrum> PreparePartConv <ir> 2048``; ``ir_buffer`` is that spectrum buffer.
-    It is read when the synth starts: a new IR needs a new synth, not an ``/n_set``.
+    ``ir_buffer`` (an extra argument, not a catalog parameter: the stage's ``ir_path`` names
+    the file) is a spectrum buffer the engine allocated before the synth started and fills with
+    ``/b_gen <spectrum> PreparePartConv <ir> 2048``; PartConv takes the buffer's memory when
+    the synth starts and reads it in place afterwards.
     """
     predelay = stage["predelay"]
     # A negative buffer number crashes scsynth 3.13 inside PartConv, while a number beyond
     # the server's buffers only makes it print an error and stay silent: so "no IR" (-1)
     # becomes such a number.
-    spectrum = Select.kr(
-        selector=stage["ir_buffer"] < 0, sources=[stage["ir_buffer"], _NO_SPECTRUM]
-    )
+    ir_buffer = stage.arg("ir_buffer", -1.0)
+    spectrum = Select.kr(selector=ir_buffer < 0, sources=[ir_buffer, _NO_SPECTRUM])
     return [
         PartConv.ar(
             source=DelayC.ar(source=x, maximum_delay_time=0.5, delay_time=predelay),

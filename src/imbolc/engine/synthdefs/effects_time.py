@@ -21,8 +21,10 @@ from supriya.ugens import (
     LocalOut,
     Pan2,
     SampleRate,
+    Sanitize,
     Select,
     SinOsc,
+    Sweep,
 )
 
 from imbolc.engine.synthdefs.contract import ProcessorBody, Signal, Stage
@@ -35,6 +37,8 @@ MAX_DELAY = 2.0
 """Longest delay time in seconds (the catalog's maximum); sizes the delay line."""
 _LOG_THOUSANDTH = math.log(0.001)
 _PHASER_STAGES = 12
+_FEEDBACK_SETTLE_FRAMES = 256
+"""Frames of a new synth whose LocalIn is ignored (at least one server block)."""
 _LESLIE_SPLIT = 800.0
 # Dispersion allpass delays (s) and tank comb delays (s) of the spring model, per channel.
 _SPRING_DISPERSION = ((0.0013, 0.0021, 0.0034, 0.0047), (0.0015, 0.0023, 0.0031, 0.0051))
@@ -125,10 +129,21 @@ def flanger(stage: Stage) -> list[Signal]:
     return _each(stage, flange)
 
 
+def _settled_feedback(count: int) -> list[Signal]:
+    """``LocalIn`` that reads silence in the synth's first frames.
+
+    On a server whose block counter is still 0 (every NRT render starts there), scsynth's
+    LocalIn copies its never-written, uninitialized real-time memory into the first block: the
+    phaser's allpass chain then rang at ~1e31 for 30-50 ms. The first frames are sanitized (no
+    NaN survives the multiply) and multiplied away."""
+    settled = Sweep.ar(trigger=0, rate=SampleRate.ir()) >= _FEEDBACK_SETTLE_FRAMES
+    return [Sanitize.ar(source=channel) * settled for channel in LocalIn.ar(channel_count=count)]
+
+
 def phaser(stage: Stage) -> list[Signal]:
     """2-12 first-order allpass stages swept between 300 Hz and up to 4.8 kHz, with feedback."""
     count = stage.channels
-    fed_back = list(LocalIn.ar(channel_count=count))
+    fed_back = _settled_feedback(count)
     outputs = []
     for index, x in enumerate(stage.dry):
         sweep = SinOsc.kr(frequency=stage["rate"], phase=index * math.pi / 2.0) * 0.5 + 0.5

@@ -12,7 +12,9 @@ from supriya.ugens import (
     BrownNoise,
     Crackle,
     Dust2,
+    LeakDC,
     LFTri,
+    Line,
     PinkNoise,
     Pulse,
     Saw,
@@ -28,11 +30,17 @@ from imbolc.engine.synthdefs.ugens import SinOscFB, Vibrato
 
 __all__ = ["BODIES"]
 
+SAW_DC_COEF = 0.9995
+"""Pole of the saw source's DC blocker (about 4 Hz at 48 kHz)."""
 _SUPERSAW_SPREAD = (-1.0, -0.63, -0.3, 0.0, 0.29, 0.61, 1.0)
 
 
 def saw(voice: Voice) -> Signal:
-    return Saw.ar(frequency=voice.freq)
+    """scsynth's Saw carries a DC offset of its own: blocked at about 4 Hz. The blocker takes
+    scsynth's first Saw sample as its history, which left a -1 step decaying over 40 ms; the
+    saw is faded in over 2 ms so the blocker starts from silence."""
+    faded = Saw.ar(frequency=voice.freq) * Line.ar(start=0.0, stop=1.0, duration=0.002)
+    return LeakDC.ar(source=faded, coefficient=SAW_DC_COEF)
 
 
 def sine(voice: Voice) -> Signal:

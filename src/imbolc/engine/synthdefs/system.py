@@ -18,6 +18,7 @@ from supriya.ugens import (
     EnvGen,
     In,
     Lag,
+    LeakDC,
     LFPulse,
     LFSaw,
     LFTri,
@@ -47,6 +48,7 @@ from imbolc.engine.synthdefs.contract import (
 __all__ = [
     "BAD_VALUES_ADDRESS",
     "EQ_BANDS",
+    "GUARD_PEAK",
     "METER_ADDRESS",
     "SAFETY_CEILING",
     "SYSTEM_BUILDERS",
@@ -58,6 +60,12 @@ BAD_VALUES_ADDRESS = "/imbolc/bad_values"
 """``imbolc_safety`` replies ``[node, reply_id, 1]`` here when NaN or inf reach master."""
 SAFETY_CEILING = 0.95
 """Peak level the master safety limiter never lets through."""
+GUARD_PEAK = 1.0
+"""0 dBFS: the master guard clips every sample into -1..1 after the limiter."""
+GUARD_HEADROOM = 16.0
+"""Level (+24 dBFS) above which master samples are cut before the DC blocker and limiter."""
+MASTER_DC_COEF = 0.9995
+"""Pole of the master DC blocker (about 4 Hz at 48 kHz, inaudible)."""
 EQ_BANDS = 12
 """Bands of ``imbolc_eq12``: band 0 is a low shelf, band 11 a high shelf, the rest peaks."""
 
@@ -141,6 +149,9 @@ def _disk_record(controls: Controls) -> None:
 
 
 def _safety(controls: Controls) -> None:
+    """The master guard: report NaN/inf, replace them by 0, clip absurd levels, remove DC,
+    limit to ``ceiling`` and finally clip to 0 dBFS, so nothing non-finite or over full scale
+    reaches the speakers or a file whatever a stage upstream does."""
     bus = controls.arg("bus", 0.0)
     raw = list(In.ar(bus=bus, channel_count=2))
     bad = [CheckBadValues.ar(source=channel, ugen_id=0, post_mode=0) for channel in raw]
@@ -152,11 +163,15 @@ def _safety(controls: Controls) -> None:
         source=[flagged],
     )
     ceiling = controls.arg("ceiling", SAFETY_CEILING)
-    limited = [
-        Limiter.ar(source=Sanitize.ar(source=channel, replace=0.0), level=ceiling, duration=0.01)
-        for channel in raw
-    ]
-    ReplaceOut.ar(bus=bus, source=limited)
+    guarded = []
+    for channel in raw:
+        # A runaway value would hold the DC blocker's state (and the limiter's gain) for
+        # seconds: it is cut to GUARD_HEADROOM first.
+        tamed = Sanitize.ar(source=channel, replace=0.0).clip2(GUARD_HEADROOM)
+        centred = LeakDC.ar(source=tamed, coefficient=MASTER_DC_COEF)
+        limited = Limiter.ar(source=centred, level=ceiling, duration=0.01)
+        guarded.append(Sanitize.ar(source=limited, replace=0.0).clip2(GUARD_PEAK))
+    ReplaceOut.ar(bus=bus, source=guarded)
 
 
 def _click(controls: Controls) -> None:

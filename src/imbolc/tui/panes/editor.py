@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import ClassVar
 
+import soundfile
 from rich.text import Text
 from textual.binding import BindingType
 
@@ -16,6 +18,7 @@ from imbolc.core.actions import (
     RemoveStage,
     SetChannels,
     SetFilterType,
+    SetImpulseResponse,
     SetInstrumentActive,
     SetLfoEnabled,
     SetLfoShape,
@@ -23,15 +26,18 @@ from imbolc.core.actions import (
     SetPolyphonic,
     SetStageEnabled,
 )
-from imbolc.core.instrument import LFO_TARGETS, FilterStage
+from imbolc.core.ids import InstrumentId, StageId
+from imbolc.core.instrument import LFO_TARGETS, EffectStage, FilterStage
 from imbolc.core.project import Project
 from imbolc.tui.format import source_label
 from imbolc.tui.keymap import layer_bindings
+from imbolc.tui.panes.drums import sample_file
 from imbolc.tui.panes.editor_rows import LFO_SHAPES, Row, editor_rows
 from imbolc.tui.panes.play_rows import play_rows
 from imbolc.tui.panes.rows import RowsPane
 from imbolc.tui.recording import recorded_move
 from imbolc.tui.screens.picker import PickerScreen, PickItem
+from imbolc.tui.screens.prompts import PromptScreen
 
 
 def effect_items() -> list[PickItem[str]]:
@@ -46,6 +52,24 @@ def effect_items() -> list[PickItem[str]]:
 def filter_items() -> list[PickItem[str]]:
     """Every catalog filter as a pick item."""
     return [PickItem(spec.display, spec.name, "", spec.name) for spec in catalog.FILTERS.values()]
+
+
+CONVOLUTION = "convolution_reverb"
+
+
+def sound_file(text: str) -> str:
+    """The sound file (an IR or a sample) typed at a prompt, checked readable ("" for an
+    empty answer); raises ValueError naming the file and the problem."""
+    if not text.strip():
+        return ""
+    path = sample_file(text)
+    try:
+        info = soundfile.info(str(path))
+    except (RuntimeError, OSError, ValueError) as error:
+        raise ValueError(f"{path} is not a sound file soundfile can read: {error}") from error
+    if info.frames == 0:
+        raise ValueError(f"{path} holds no audio")
+    return str(path)
 
 
 class EditorPane(RowsPane):
@@ -145,6 +169,28 @@ class EditorPane(RowsPane):
         )
         if moved:
             self._focus_stage(target)
+
+    def action_impulse_response(self) -> None:
+        position, inst = self._stage_position(), self.ws.selected
+        stage = None if position is None or inst is None else inst.chain[position]
+        if inst is None or not isinstance(stage, EffectStage) or stage.effect_type != CONVOLUTION:
+            self.ws.notify("Move the cursor onto a convolution reverb first", "warning")
+            return
+        prompt = PromptScreen(
+            f"Impulse response for {inst.name}", stage.ir_path,
+            "a WAV, AIFF or FLAC file; empty for the built-in room; Escape cancels",
+        )  # fmt: skip
+        self.app.push_screen(prompt, partial(self._set_impulse, inst.id, stage.id))
+
+    def _set_impulse(self, ident: InstrumentId, stage_id: StageId, answer: str | None) -> None:
+        if answer is None:
+            return
+        try:
+            path = sound_file(answer)
+        except ValueError as error:
+            self.ws.notify(str(error), "error")
+            return
+        self.ws.dispatch(SetImpulseResponse(ident, stage_id, path))
 
     def action_filter_type(self) -> None:
         position, inst = self._stage_position(), self.ws.selected
