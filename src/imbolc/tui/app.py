@@ -27,7 +27,13 @@ from imbolc.tui.commands import PaneCommands
 from imbolc.tui.document import Document, save_flow
 from imbolc.tui.errors import ENGINE_ERRORS, IO_ERRORS
 from imbolc.tui.header import HeaderBar
-from imbolc.tui.keymap import display_key, layer_bindings, load_keymap, textual_keymap
+from imbolc.tui.keymap import (
+    display_key,
+    layer_bindings,
+    load_keymap,
+    textual_key,
+    textual_keymap,
+)
 from imbolc.tui.live import LiveUpdates
 from imbolc.tui.panes.arrangement import ArrangementPane
 from imbolc.tui.panes.automation import AutomationPane
@@ -51,7 +57,7 @@ from imbolc.tui.widgets.key_hints import KeyHints
 from imbolc.tui.widgets.state_view import Pane
 from imbolc.tui.workspace import Severity, Workspace, WorkspaceHooks
 
-PERFORMANCE_ACTIONS = frozenset({"note", "octave", "leave_performance"})
+PERFORMANCE_ACTIONS = frozenset({"note", "octave", "velocity", "leave_performance"})
 HISTORY_DEPTH = 20
 NOTIFY_SECONDS: dict[str, float] = {"information": 3.0, "warning": 5.0, "error": 8.0}
 
@@ -88,7 +94,7 @@ class ImbolcApp(App[None], inherit_bindings=False):
         self.keymap, self._keymap_warnings = load_keymap(keymap_override)
         self.ws = Workspace(store, engine, self._notify)
         self.document = Document(store, io, project_path)
-        self.performance = Performance(engine, self.set_timer)
+        self.performance = Performance(engine, self.set_timer, lambda: store.state, self.live_input)
         self.header = HeaderBar(self.ws, self.document)
         self.hints = KeyHints(self.keymap)
         ws = self.ws
@@ -210,9 +216,30 @@ class ImbolcApp(App[None], inherit_bindings=False):
         self.header.show_status(status)
 
     async def on_event(self, event: events.Event) -> None:
-        await super().on_event(event)
+        if isinstance(event, events.Key) and not event.is_forwarded and self._performing():
+            await self._perform_key(event)
+        else:
+            await super().on_event(event)
         if isinstance(event, events.Key):
             self._poll_engine()
+
+    def _performing(self) -> bool:
+        """Whether performance mode owns the keyboard (it is on and no dialog is open)."""
+        return self.performance.active and not isinstance(self.screen, ModalScreen)
+
+    async def _perform_key(self, event: events.Key) -> None:
+        """A key in performance mode: its own keys, then the global ones; never the pane's."""
+        event.stop()
+        for layer in ("performance", "global"):
+            for binding in self.keymap.layer(layer):
+                if event.key in (textual_key(key) for key in binding.keys):
+                    await self.run_action(binding.action)
+                    return
+        if event.is_printable:
+            leave = self.keymap.binding("performance", "leave_performance")
+            keys = ", ".join(display_key(key) for key in leave.keys) if leave else "Esc"
+            self.notify(f"{event.character!r} plays nothing: {keys} leaves performance mode",
+                        timeout=2)  # fmt: skip
 
     def _engine_call(self, what: str, *calls: Callable[[], object]) -> None:
         try:
@@ -367,7 +394,7 @@ class ImbolcApp(App[None], inherit_bindings=False):
 
     def _show_performance(self) -> None:
         perf = self.performance
-        self.header.performance = f"PERF C{perf.octave}" if perf.active else None
+        self.header.performance = perf.label if perf.active else None
         self.header.sync()
         self._show_hints()
 
@@ -390,6 +417,10 @@ class ImbolcApp(App[None], inherit_bindings=False):
 
     def action_octave(self, step: int) -> None:
         self.performance.shift(step)
+        self._show_performance()
+
+    def action_velocity(self, steps: int) -> None:
+        self.performance.step_velocity(steps)
         self._show_performance()
 
     # command palette
