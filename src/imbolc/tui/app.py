@@ -52,7 +52,7 @@ from imbolc.tui.project_io import ProjectIO
 from imbolc.tui.screens.help import HelpScreen
 from imbolc.tui.screens.picker import PickerScreen, PickItem
 from imbolc.tui.screens.prompts import Choice, ChoiceScreen
-from imbolc.tui.session_link import SessionLink
+from imbolc.tui.session_link import SessionLink, SessionView
 from imbolc.tui.widgets.key_hints import KeyHints
 from imbolc.tui.widgets.state_view import Pane
 from imbolc.tui.workspace import Severity, Workspace, WorkspaceHooks
@@ -93,6 +93,7 @@ class ImbolcApp(App[None], inherit_bindings=False):
         self.engine = engine
         self.keymap, self._keymap_warnings = load_keymap(keymap_override)
         self.ws = Workspace(store, engine, self._notify)
+        self.session = session
         self.document = Document(store, io, project_path)
         self.performance = Performance(engine, self.set_timer, lambda: store.state, self.live_input)
         self.header = HeaderBar(self.ws, self.document)
@@ -349,11 +350,31 @@ class ImbolcApp(App[None], inherit_bindings=False):
         save_flow(self, self.document)
 
     async def action_quit(self) -> None:
+        view = self.session.view() if self.session is not None else None
+        if view is not None and view.role == "client":
+            self._leave_session(view)
+            return
         if not self.document.really_dirty():
             self._leave()
             return
         question = f"Save the changes to {self.document.name} before quitting?"
         choices = [Choice("s", "Save", "save"), Choice("d", "Don't save", "discard")]
+        self.push_screen(ChoiceScreen(question, choices), self._quit_answer)
+
+    def _leave_session(self, view: SessionView) -> None:
+        """A joined musician quits: their edits already live on the server; only the
+        privileged musician saves the file there."""
+        where = view.server or "the server"
+        privileged = any(peer.me and peer.privileged for peer in view.peers)
+        if privileged:
+            question = (f"Leave the session on {where}? Your edits are already there; "
+                        "you hold the privilege, so you may save the file there first.")  # fmt: skip
+            choices = [Choice("s", "Save on the server and leave", "save"),
+                       Choice("l", "Leave", "discard")]  # fmt: skip
+        else:
+            question = (f"Leave the session on {where}? Your edits are already on the server "
+                        "and stay there for the others; the privileged musician saves the file.")  # fmt: skip
+            choices = [Choice("l", "Leave", "discard")]
         self.push_screen(ChoiceScreen(question, choices), self._quit_answer)
 
     def _quit_answer(self, answer: str | None) -> None:
