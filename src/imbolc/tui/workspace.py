@@ -14,7 +14,7 @@ from typing import Literal
 from imbolc.core.actions.base import Action
 from imbolc.core.automation import AutomationTarget
 from imbolc.core.errors import ImbolcError
-from imbolc.core.ids import InstrumentId
+from imbolc.core.ids import ClipId, InstrumentId
 from imbolc.core.instrument import Instrument
 from imbolc.core.notes import Note
 from imbolc.core.ports import EnginePort
@@ -39,6 +39,8 @@ class Workspace:
         self.notify: Notify = notify
         self.clipboard: tuple[Note, ...] = ()
         """Notes copied in the piano roll, ticks relative to the selection start."""
+        self.open_clip: ClipId | None = None
+        """The arrangement clip the piano roll edits instead of the instrument's own notes."""
         items = store.state.instruments.items
         self._selected: InstrumentId | None = items[0].id if items else None
         self._selected_position = 0
