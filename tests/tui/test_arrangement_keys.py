@@ -15,7 +15,7 @@ pytestmark = pytest.mark.asyncio
 
 BASS = DEMO.instruments.items[1]
 BASS_CLIP = DEMO.session.arrangement.clips[0]
-CLEAR = ("end", *["backspace"] * 24)
+CLEAR = ("end", "ctrl+u")
 """Keys that empty a prompt's text."""
 
 

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.asyncio
 
 LANE = DEMO.session.automation.lanes[0]  # Bass cutoff: points at 0, 7680 and 15359
 BEAT = TICKS_PER_BEAT
-CLEAR = ("end", *["backspace"] * 24)
+CLEAR = ("end", "ctrl+u")
 
 
 def lane(store: Store) -> AutomationLane:

@@ -12,7 +12,7 @@ from imbolc.core.store import Store
 pytestmark = pytest.mark.asyncio
 
 DRUMS = DEMO.instruments.items[0]
-CLEAR = ("end", *["backspace"] * 24)
+CLEAR = ("end", "ctrl+u")
 
 
 def kit(store: Store) -> KitConfig:

@@ -45,6 +45,7 @@ from imbolc.tui.panes.midi import MidiPane, record_take
 from imbolc.tui.panes.mixer import MixerPane
 from imbolc.tui.panes.piano_roll import PianoRollPane
 from imbolc.tui.panes.project import ProjectPane
+from imbolc.tui.panes.sampler import SamplerPane
 from imbolc.tui.panes.session import SessionPane
 from imbolc.tui.panes.tempo import TempoPane
 from imbolc.tui.performance import Performance
@@ -113,6 +114,7 @@ class ImbolcApp(App[None], inherit_bindings=False):
             "session": SessionPane(ws, session, id="session"),
             "tempo": TempoPane(ws, id="tempo"),
             "midi": MidiPane(ws, self.live_input, id="midi"),
+            "sampler": SamplerPane(ws, id="sampler"),
         }
         self.live = LiveUpdates(self, engine, self._show_live, lambda: self.performance.sounding)
         self._current = "instruments"
@@ -305,6 +307,8 @@ class ImbolcApp(App[None], inherit_bindings=False):
     def _pane_keys(self, name: str) -> str:
         if name == "editor":
             return "Enter on an instrument"
+        if name == "sampler":
+            return "o in the editor"
         for binding in self.keymap.layer("global"):
             if binding.action == f"show_pane('{name}')":
                 return ", ".join(display_key(key) for key in binding.keys)
