@@ -114,9 +114,7 @@ async def test_enter_opens_the_clip_in_the_piano_roll_where_edits_change_the_cli
         assert store.state.session.piano_roll.track(BASS.id) is not track_before
 
 
-async def test_an_edit_made_in_a_clip_is_one_undo_step(
-    make_app: AppFactory, store: Store
-) -> None:
+async def test_an_edit_made_in_a_clip_is_one_undo_step(make_app: AppFactory, store: Store) -> None:
     app = make_app()
     async with app.run_test() as pilot:
         await pilot.press("f3", "down", "enter")

@@ -371,13 +371,17 @@ class ImbolcApp(App[None], inherit_bindings=False):
         where = view.server or "the server"
         privileged = any(peer.me and peer.privileged for peer in view.peers)
         if privileged:
-            question = (f"Leave the session on {where}? Your edits are already there; "
-                        "you hold the privilege, so you may save the file there first.")  # fmt: skip
+            question = (
+                f"Leave the session on {where}? Your edits are already there; "
+                "you hold the privilege, so you may save the file there first."
+            )
             choices = [Choice("s", "Save on the server and leave", "save"),
                        Choice("l", "Leave", "discard")]  # fmt: skip
         else:
-            question = (f"Leave the session on {where}? Your edits are already on the server "
-                        "and stay there for the others; the privileged musician saves the file.")  # fmt: skip
+            question = (
+                f"Leave the session on {where}? Your edits are already on the server "
+                "and stay there for the others; the privileged musician saves the file."
+            )
             choices = [Choice("l", "Leave", "discard")]
         self.push_screen(ChoiceScreen(question, choices), self._quit_answer)
 

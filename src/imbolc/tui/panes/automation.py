@@ -439,8 +439,11 @@ class AutomationPane(Pane):
             return
         label = target_label(self.ws.project, lane.target)
         current = f"{fmt.number(lane.min_value)} {fmt.number(lane.max_value)}"
-        prompt = PromptScreen(f"Range of {label}: low and high", current,
-                              f"two numbers within {fmt.number(low)}..{fmt.number(high)}")  # fmt: skip
+        prompt = PromptScreen(
+            f"Range of {label}: low and high",
+            current,
+            f"two numbers within {fmt.number(low)}..{fmt.number(high)}",
+        )
         self.app.push_screen(prompt, lambda text: self._set_range(lane, low, high, text))
 
     def _set_range(self, lane: AutomationLane, low: float, high: float, text: str | None) -> None:

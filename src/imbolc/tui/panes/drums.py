@@ -179,7 +179,9 @@ class DrumsPane(Pane):
             else "off"
         )
         sample = f" · sample {Path(pad.sample_path).name}" if pad.sample_path else ""
-        sound = f"level {pad.level:.2f} · pitch {pad.pitch:+d}" + (" · reversed" if pad.reverse else "")
+        sound = f"level {pad.level:.2f} · pitch {pad.pitch:+d}" + (
+            " · reversed" if pad.reverse else ""
+        )
         status = Text(f"{pad.name}{sample} ({sound}) step {self.step + 1}: {state}", style="dim")
         chain = " ".join(PATTERN_NAMES[n] for n in kit.chain) or "none"
         status.append(f"\nchain {chain} ({'on' if kit.chain_enabled else 'off'})", style="dim")
@@ -379,8 +381,11 @@ class DrumsPane(Pane):
         if where is not None:
             assert where[0].kit is not None
             current = " ".join(PATTERN_NAMES[n] for n in where[0].kit.chain)
-            prompt = PromptScreen("Pattern chain: the order patterns play", current,
-                                  f"e.g. A A B C ({', '.join(PATTERN_NAMES)}); empty: no chain")  # fmt: skip
+            prompt = PromptScreen(
+                "Pattern chain: the order patterns play",
+                current,
+                f"e.g. A A B C ({', '.join(PATTERN_NAMES)}); empty: no chain",
+            )
             self.app.push_screen(prompt, partial(self._set_chain, where[0].id))
 
     def _set_chain(self, ident: InstrumentId, answer: str | None) -> None:

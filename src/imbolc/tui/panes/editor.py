@@ -18,10 +18,10 @@ from imbolc.core.actions import (
     SetChannels,
     SetFilterType,
     SetInstrumentActive,
+    SetInstrumentSource,
     SetLfoEnabled,
     SetLfoShape,
     SetLfoTarget,
-    SetInstrumentSource,
     SetPolyphonic,
     SetStageEnabled,
 )
@@ -30,7 +30,6 @@ from imbolc.core.instrument import LFO_TARGETS, FilterStage, Instrument
 from imbolc.core.project import Project
 from imbolc.tui.format import source_label
 from imbolc.tui.keymap import layer_bindings
-from imbolc.tui.panes.instruments import source_items
 from imbolc.tui.panes.editor_rows import (
     LFO_SHAPES,
     Row,
@@ -39,6 +38,7 @@ from imbolc.tui.panes.editor_rows import (
     editor_rows,
     parse_value,
 )
+from imbolc.tui.panes.instruments import source_items
 from imbolc.tui.recording import recorded_move
 from imbolc.tui.screens.picker import PickerScreen, PickItem
 from imbolc.tui.screens.prompts import PromptScreen

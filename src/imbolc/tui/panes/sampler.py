@@ -76,8 +76,10 @@ class SamplerPane(Pane):
         text.append(f"    Pitch tracking {'on' if sampler.pitch_tracking else 'off'}\n",
                     style="bold")  # fmt: skip
         count = len(sampler.slices)
-        text.append(f"\nSlices ({count})\n" if count else "\nSlices: none, the whole sample plays "
-                    "(n cuts it into slices)\n", style="bold underline" if count else "dim")  # fmt: skip
+        if count:
+            text.append(f"\nSlices ({count})\n", style="bold underline")
+        else:
+            text.append("\nSlices: none, the whole sample plays (n cuts it)\n", style="dim")
         rows = max(1, self.size.height - 7)
         for index in visible_window(sampler.selected_slice, count, rows):
             piece = sampler.slices[index]
