@@ -92,3 +92,21 @@ async def test_the_privileged_joined_musician_may_save_on_the_server_before_leav
         await pilot.press("s")
         await pilot.pause()
     assert list(io.files) == [Path("127.0.0.1:9000")]
+
+
+class HostSession(FakeSession):
+    """The hosting musician's link: it has the web remote switch."""
+
+    def toggle_web_remote(self) -> str:
+        return ""
+
+
+async def test_the_hosting_musician_is_still_asked_to_save() -> None:
+    app, io = joined(HostSession())
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("down", "f2", "enter", "ctrl+q")
+        await pilot.pause()
+        assert "Save the changes to 127.0.0.1:9000 before quitting?" in on_screen(app)
+        await pilot.press("s")
+        await pilot.pause()
+    assert list(io.files) == [Path("127.0.0.1:9000")]

@@ -53,7 +53,7 @@ from imbolc.tui.project_io import ProjectIO
 from imbolc.tui.screens.help import HelpScreen
 from imbolc.tui.screens.picker import PickerScreen, PickItem
 from imbolc.tui.screens.prompts import Choice, ChoiceScreen
-from imbolc.tui.session_link import SessionLink, SessionView
+from imbolc.tui.session_link import SessionLink, SessionView, WebRemoteSwitch
 from imbolc.tui.widgets.key_hints import KeyHints
 from imbolc.tui.widgets.state_view import Pane
 from imbolc.tui.workspace import Severity, Workspace, WorkspaceHooks
@@ -354,8 +354,9 @@ class ImbolcApp(App[None], inherit_bindings=False):
         save_flow(self, self.document)
 
     async def action_quit(self) -> None:
-        view = self.session.view() if self.session is not None else None
-        if view is not None and view.role == "client":
+        joined = self.session is not None and not isinstance(self.session, WebRemoteSwitch)
+        view = self.session.view() if joined and self.session is not None else None
+        if view is not None and view.role == "client":  # the host saves as before
             self._leave_session(view)
             return
         if not self.document.really_dirty():
