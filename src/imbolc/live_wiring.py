@@ -33,7 +33,7 @@ from imbolc.core.live import (
     NoteOn,
 )
 from imbolc.core.live_control import Learned, StoreHooks
-from imbolc.core.live_route import LiveRouter, Move, VoiceOff, VoiceOn, move_action
+from imbolc.core.live_route import LiveRouter, Move, VoiceOff, VoiceOn, move_action, sounding
 from imbolc.core.live_take import Take, TakeOptions
 from imbolc.core.ports import EnginePort
 from imbolc.core.project import Project
@@ -122,6 +122,8 @@ class LiveSession:
         self.link: Any = None
         self.arp: LiveArp | None = None
         self._warned: set[AutomationTarget] = set()
+        self._keys: dict[tuple[InstrumentId, int], list[tuple[InstrumentId, int]]] = {}
+        """Voices started by computer-keyboard keys (performance mode), per key."""
         self.flushes = 0
         self.dispatched_moves = 0
         self.events_heard = 0
@@ -191,6 +193,8 @@ class LiveSession:
             self.midi.close()
         with self._lock:
             self._play(self.router.release_all().voices)
+            keys, self._keys = self._keys, {}
+            self._play([VoiceOff(i, p) for voices in keys.values() for i, p in voices])
         if self.clock_out is not None:
             self.clock_out[0].stop()
             self.clock_out[1].close()
@@ -264,6 +268,28 @@ class LiveSession:
         if self.link is None or self.link.peers == 0:
             return 0.0
         return float(self.link.seconds_to_next_bar())
+
+    def play_key(self, instrument_id: InstrumentId, note: int, velocity: int) -> bool:
+        with self._lock:
+            project = self.project()
+            voices: list[VoiceOn | VoiceOff] = [
+                VoiceOff(i, p) for i, p in self._keys.pop((instrument_id, note), [])
+            ]
+            started = sounding(project, instrument_id, note)
+            self._keys[(instrument_id, note)] = started
+            voices.extend(VoiceOn(i, p, velocity) for i, p in started)
+            self._play(voices)
+            if self._take is not None:
+                tick = round(self.engine.transport().tick)
+                self._take.note_on(instrument_id, note, velocity, tick)
+        return True
+
+    def release_key(self, instrument_id: InstrumentId, note: int) -> None:
+        with self._lock:
+            released = self._keys.pop((instrument_id, note), [])
+            self._play([VoiceOff(i, p) for i, p in released])
+            if self._take is not None:
+                self._take.note_off(instrument_id, note, round(self.engine.transport().tick))
 
     # --- events (MIDI threads) --------------------------------------------------------------
 

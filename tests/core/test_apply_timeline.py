@@ -26,6 +26,7 @@ from imbolc.core.actions import (
     RemovePoint,
     RenameClip,
     ResizePlacement,
+    SetClipNotes,
     SetLaneArmed,
     SetLaneEnabled,
     SetLaneRange,
@@ -137,6 +138,21 @@ def test_rename_clip() -> None:
 
 def test_rename_clip_with_a_non_string_is_rejected() -> None:
     assert_rejected(PLACED, RenameClip(1, 7), WrongType)  # type: ignore[arg-type]
+
+
+def test_set_clip_notes_replaces_the_notes_sorted() -> None:
+    project, effects = apply(build(*PLACED), SetClipNotes(1, (Note(960, 120, 67), Note(0, 60, 48))))
+    assert arrangement(project).clips[0].notes == (Note(0, 60, 48), Note(960, 120, 67))
+    assert arrangement(project).clips[0].length_ticks == 1920
+    assert effects == ARRANGED
+
+
+def test_set_clip_notes_with_two_notes_on_one_tick_and_pitch_is_rejected() -> None:
+    assert_rejected(PLACED, SetClipNotes(1, (Note(0, 60, 48), Note(0, 90, 48))), InvalidAction)
+
+
+def test_set_clip_notes_of_an_unknown_clip_is_rejected() -> None:
+    assert_rejected(PLACED, SetClipNotes(9, ()), UnknownId)
 
 
 # --- placements ---------------------------------------------------------------------------

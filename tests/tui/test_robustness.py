@@ -21,7 +21,8 @@ PANE_KEYS = {"instruments": "f1", "editor": "enter", "piano_roll": "f2", "drums"
              "project": "f6"}  # fmt: skip
 SAFE_GLOBALS = ("undo", "redo", "previous_instrument", "next_instrument", "rewind")
 ASKING = {"add", "rename", "type_value", "add_filter", "add_effect", "euclidean", "add_lane",
-          "save_as", "checkpoint", "restore", "render", "pad_sample", "open_recent"}  # fmt: skip
+          "save_as", "checkpoint", "restore", "render", "pad_sample", "open_recent",
+          "new_clip", "rename_clip", "lane_range", "chain", "change_source"}  # fmt: skip
 """Actions that open a question; the test answers each by closing it."""
 
 

@@ -75,6 +75,15 @@ class LiveControl(Protocol):
         """Seconds to wait before starting playback so it starts in phase (Link), else 0."""
         ...
 
+    def play_key(self, instrument_id: InstrumentId, note: int, velocity: int) -> bool:
+        """Play a computer-keyboard key as a live key (layers, chord shape, arpeggiator, the
+        take being recorded); False when there is no live path and the caller plays it."""
+        ...
+
+    def release_key(self, instrument_id: InstrumentId, note: int) -> None:
+        """Let go of a key ``play_key`` pressed."""
+        ...
+
 
 class NoLive:
     """No MIDI here: no ports, nothing to learn, takes record nothing."""
@@ -112,3 +121,9 @@ class NoLive:
 
     def start_delay(self) -> float:
         return 0.0
+
+    def play_key(self, instrument_id: InstrumentId, note: int, velocity: int) -> bool:
+        return False
+
+    def release_key(self, instrument_id: InstrumentId, note: int) -> None:
+        return None

@@ -58,6 +58,7 @@ def _rules() -> dict[type[Action], Rule]:
     rules.update(dict.fromkeys(_BY_LANE, "lane"))
     rules.update(dict.fromkeys(_BY_PLACEMENT, "placement"))
     rules.update({act.DeleteClip: "clip", act.RenameClip: "clip", act.PlaceClip: "clip"})
+    rules[act.SetClipNotes] = "clip"
     rules[act.AddLane] = "target"
     for cls in ACTION_TYPES:
         fields = cls.__struct_fields__

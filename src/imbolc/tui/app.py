@@ -27,7 +27,13 @@ from imbolc.tui.commands import PaletteEntry, PaneCommands
 from imbolc.tui.document import Document, save_flow
 from imbolc.tui.errors import ENGINE_ERRORS, IO_ERRORS
 from imbolc.tui.header import HeaderBar
-from imbolc.tui.keymap import display_key, layer_bindings, load_keymap, textual_keymap
+from imbolc.tui.keymap import (
+    display_key,
+    layer_bindings,
+    load_keymap,
+    textual_key,
+    textual_keymap,
+)
 from imbolc.tui.live import LiveUpdates
 from imbolc.tui.panes.arrangement import ArrangementPane
 from imbolc.tui.panes.automation import AutomationPane
@@ -40,6 +46,7 @@ from imbolc.tui.panes.midi import MidiPane, record_take
 from imbolc.tui.panes.mixer import MixerPane
 from imbolc.tui.panes.piano_roll import PianoRollPane
 from imbolc.tui.panes.project import ProjectPane
+from imbolc.tui.panes.sampler import SamplerPane
 from imbolc.tui.panes.session import SessionPane
 from imbolc.tui.panes.settings import SETTINGS, SettingsPane
 from imbolc.tui.panes.tempo import TempoPane
@@ -48,12 +55,12 @@ from imbolc.tui.project_io import ProjectIO
 from imbolc.tui.screens.help import HelpScreen
 from imbolc.tui.screens.picker import PickerScreen, PickItem
 from imbolc.tui.screens.prompts import Choice, ChoiceScreen
-from imbolc.tui.session_link import SessionLink
+from imbolc.tui.session_link import SessionLink, SessionView, WebRemoteSwitch
 from imbolc.tui.widgets.key_hints import KeyHints
 from imbolc.tui.widgets.state_view import Pane
 from imbolc.tui.workspace import Severity, Workspace, WorkspaceHooks
 
-PERFORMANCE_ACTIONS = frozenset({"note", "octave", "leave_performance"})
+PERFORMANCE_ACTIONS = frozenset({"note", "octave", "velocity", "leave_performance"})
 HISTORY_DEPTH = 20
 NOTIFY_SECONDS: dict[str, float] = {"information": 3.0, "warning": 5.0, "error": 8.0}
 
@@ -91,8 +98,9 @@ class ImbolcApp(App[None], inherit_bindings=False):
         self.keymap, self._keymap_warnings = load_keymap(keymap_override)
         self.ws = Workspace(store, engine, self._notify)
         self.ws.scale_lock = scale_lock
+        self.session = session
         self.document = Document(store, io, project_path)
-        self.performance = Performance(engine, self.set_timer)
+        self.performance = Performance(engine, self.set_timer, lambda: store.state, self.live_input)
         self.header = HeaderBar(self.ws, self.document)
         self.hints = KeyHints(self.keymap)
         ws = self.ws
@@ -112,6 +120,7 @@ class ImbolcApp(App[None], inherit_bindings=False):
             "midi": MidiPane(ws, self.live_input, id="midi"),
             "settings": SettingsPane(ws, id="settings"),
             "buses": BusesPane(ws, id="buses"),
+            "sampler": SamplerPane(ws, id="sampler"),
         }
         self.live = LiveUpdates(self, engine, self._show_live, lambda: self.performance.sounding)
         self._current = "instruments"
@@ -216,9 +225,30 @@ class ImbolcApp(App[None], inherit_bindings=False):
         self.header.show_status(status)
 
     async def on_event(self, event: events.Event) -> None:
-        await super().on_event(event)
+        if isinstance(event, events.Key) and not event.is_forwarded and self._performing():
+            await self._perform_key(event)
+        else:
+            await super().on_event(event)
         if isinstance(event, events.Key):
             self._poll_engine()
+
+    def _performing(self) -> bool:
+        """Whether performance mode owns the keyboard (it is on and no dialog is open)."""
+        return self.performance.active and not isinstance(self.screen, ModalScreen)
+
+    async def _perform_key(self, event: events.Key) -> None:
+        """A key in performance mode: its own keys, then the global ones; never the pane's."""
+        event.stop()
+        for layer in ("performance", "global"):
+            for binding in self.keymap.layer(layer):
+                if event.key in (textual_key(key) for key in binding.keys):
+                    await self.run_action(binding.action)
+                    return
+        if event.is_printable:
+            leave = self.keymap.binding("performance", "leave_performance")
+            keys = ", ".join(display_key(key) for key in leave.keys) if leave else "Esc"
+            self.notify(f"{event.character!r} plays nothing: {keys} leaves performance mode",
+                        timeout=2)  # fmt: skip
 
     def _engine_call(self, what: str, *calls: Callable[[], object]) -> None:
         try:
@@ -283,6 +313,8 @@ class ImbolcApp(App[None], inherit_bindings=False):
     def _pane_keys(self, name: str) -> str:
         if name == "editor":
             return "Enter on an instrument"
+        if name == "sampler":
+            return "o in the editor"
         for binding in self.keymap.layer("global"):
             if binding.action == f"show_pane('{name}')":
                 return ", ".join(display_key(key) for key in binding.keys)
@@ -328,11 +360,36 @@ class ImbolcApp(App[None], inherit_bindings=False):
         save_flow(self, self.document)
 
     async def action_quit(self) -> None:
+        joined = self.session is not None and not isinstance(self.session, WebRemoteSwitch)
+        view = self.session.view() if joined and self.session is not None else None
+        if view is not None and view.role == "client":  # the host saves as before
+            self._leave_session(view)
+            return
         if not self.document.really_dirty():
             self._leave()
             return
         question = f"Save the changes to {self.document.name} before quitting?"
         choices = [Choice("s", "Save", "save"), Choice("d", "Don't save", "discard")]
+        self.push_screen(ChoiceScreen(question, choices), self._quit_answer)
+
+    def _leave_session(self, view: SessionView) -> None:
+        """A joined musician quits: their edits already live on the server; only the
+        privileged musician saves the file there."""
+        where = view.server or "the server"
+        privileged = any(peer.me and peer.privileged for peer in view.peers)
+        if privileged:
+            question = (
+                f"Leave the session on {where}? Your edits are already there; "
+                "you hold the privilege, so you may save the file there first."
+            )
+            choices = [Choice("s", "Save on the server and leave", "save"),
+                       Choice("l", "Leave", "discard")]  # fmt: skip
+        else:
+            question = (
+                f"Leave the session on {where}? Your edits are already on the server "
+                "and stay there for the others; the privileged musician saves the file."
+            )
+            choices = [Choice("l", "Leave", "discard")]
         self.push_screen(ChoiceScreen(question, choices), self._quit_answer)
 
     def _quit_answer(self, answer: str | None) -> None:
@@ -373,7 +430,7 @@ class ImbolcApp(App[None], inherit_bindings=False):
 
     def _show_performance(self) -> None:
         perf = self.performance
-        self.header.performance = f"PERF C{perf.octave}" if perf.active else None
+        self.header.performance = perf.label if perf.active else None
         self.header.sync()
         self._show_hints()
 
@@ -397,6 +454,10 @@ class ImbolcApp(App[None], inherit_bindings=False):
 
     def action_octave(self, step: int) -> None:
         self.performance.shift(step)
+        self._show_performance()
+
+    def action_velocity(self, steps: int) -> None:
+        self.performance.step_velocity(steps)
         self._show_performance()
 
     # command palette

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from datetime import UTC, datetime
 
 from imbolc.core import catalog
 from imbolc.core.catalog import ParamSpec
@@ -102,3 +103,27 @@ def source_label(name: str) -> str:
         return catalog.source(name).display
     except UnknownCatalogEntry:
         return name
+
+
+def _ago(seconds: float) -> str:
+    if seconds < 60:
+        return "just now"
+    minutes = int(seconds // 60)
+    if minutes < 60:
+        return f"{minutes} min ago"
+    hours = minutes // 60
+    if hours < 48:
+        return f"{hours} h ago"
+    return f"{hours // 24} days ago"
+
+
+def moment(when: object, now: datetime | None = None) -> str:
+    """A stored time as local time to the minute and how long ago: "2026-12-02 22:40 (5 min
+    ago)". A naive time is taken as UTC (how project files store it)."""
+    if not isinstance(when, datetime):
+        return str(when)
+    aware = when if when.tzinfo is not None else when.replace(tzinfo=UTC)
+    now = now or datetime.now(UTC)
+    seconds = (now - aware).total_seconds()
+    age = _ago(seconds) if seconds >= 0 else "in the future"
+    return f"{aware.astimezone():%Y-%m-%d %H:%M} ({age})"

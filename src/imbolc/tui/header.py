@@ -18,6 +18,7 @@ from imbolc.tui.document import Document
 from imbolc.tui.workspace import Workspace
 
 METER_WIDTH = 10
+ENGINE_WIDTH = 14
 
 
 class Readout(Widget):
@@ -127,8 +128,18 @@ class HeaderBar(Horizontal):
         self.meter.show(Text(fmt.horizontal_bar(level, METER_WIDTH), style=f"{style} on grey15"))
 
     def show_status(self, status: EngineStatus) -> None:
-        """Show the engine's state and CPU load."""
+        """Show the engine's state and CPU load (the readout widens for a longer state)."""
         running = status.state == "running"
         text = Text("● " if running else "○ ", style="green" if running else "yellow")
-        text.append(status.state if not running else f"{status.cpu_percent:.0f}% CPU")
+        text.append(f"{status.cpu_percent:.0f}% CPU" if running else engine_state(status))
+        width = max(ENGINE_WIDTH, text.cell_len + 1)
+        if self.engine.styles.width is None or self.engine.styles.width.value != width:
+            self.engine.styles.width = width
         self.engine.show(text)
+
+
+def engine_state(status: EngineStatus) -> str:
+    """The engine's state in words; the embedded engine without an output device still renders."""
+    if status.backend == "embedded" and status.state == "unavailable":
+        return "no audio device — render only"
+    return status.state

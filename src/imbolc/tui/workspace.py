@@ -14,7 +14,7 @@ from typing import Literal
 from imbolc.core.actions.base import Action
 from imbolc.core.automation import AutomationTarget
 from imbolc.core.errors import ImbolcError
-from imbolc.core.ids import BusId, InstrumentId
+from imbolc.core.ids import BusId, ClipId, InstrumentId
 from imbolc.core.instrument import Instrument
 from imbolc.core.music import snap_to_scale
 from imbolc.core.notes import Note
@@ -42,6 +42,8 @@ class Workspace:
         """The bus the bus manager edits (the mixer sets it when opening the manager)."""
         self.clipboard: tuple[Note, ...] = ()
         """Notes copied in the piano roll, ticks relative to the selection start."""
+        self.open_clip: ClipId | None = None
+        """The arrangement clip the piano roll edits instead of the instrument's own notes."""
         items = store.state.instruments.items
         self._selected: InstrumentId | None = items[0].id if items else None
         self._selected_position = 0

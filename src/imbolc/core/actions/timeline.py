@@ -40,6 +40,13 @@ class RenameClip(Action, frozen=True):
     name: str
 
 
+class SetClipNotes(Action, frozen=True):
+    """Replace a clip's notes (ticks relative to the clip start): clip editing in the roll."""
+
+    clip_id: ClipId
+    notes: tuple[Note, ...]
+
+
 class PlaceClip(Action, frozen=True):
     """Place a clip on the timeline."""
 
@@ -159,6 +166,7 @@ ACTIONS: tuple[type[Action], ...] = (
     CaptureClip,
     DeleteClip,
     RenameClip,
+    SetClipNotes,
     PlaceClip,
     MovePlacement,
     ResizePlacement,

@@ -102,6 +102,20 @@ def rename_clip(project: Project, action: act.RenameClip) -> Outcome:
     return _put_arrangement(project, replace(arr, clips=clips))
 
 
+@handles(act.SetClipNotes)
+def set_clip_notes(project: Project, action: act.SetClipNotes) -> Outcome:
+    arr = project.session.arrangement
+    clip = _clip(arr, action.clip_id)
+    if not isinstance(action.notes, tuple):
+        raise InvalidAction("notes must be a tuple of Note")
+    notes = tuple(sorted((checked_note(n) for n in action.notes), key=lambda n: n.key))
+    if len({note.key for note in notes}) != len(notes):
+        raise InvalidAction("a clip holds one note per tick and pitch")
+    changed = replace(clip, notes=notes)
+    clips = tuple(changed if c.id == clip.id else c for c in arr.clips)
+    return _put_arrangement(project, replace(arr, clips=clips))
+
+
 def _add_placement(project: Project, clip: Clip, start: int) -> Outcome:
     arr = project.session.arrangement
     placement = Placement(PlacementId(arr.next_placement_id), clip.id, start)

@@ -9,11 +9,14 @@ from textual.binding import BindingType
 
 from imbolc.core.actions import (
     CaptureClip,
+    CreateClip,
     DeleteClip,
     DuplicatePlacement,
     MovePlacement,
     PlaceClip,
     RemovePlacement,
+    RenameClip,
+    ResizePlacement,
     SetPlayMode,
 )
 from imbolc.core.arrangement import Clip, Placement, placed_length
@@ -26,12 +29,15 @@ from imbolc.core.timemap import time_map
 from imbolc.tui import format as fmt
 from imbolc.tui.keymap import layer_bindings
 from imbolc.tui.panes.tempo import tempo_lane
+from imbolc.tui.prompt_values import whole_number
+from imbolc.tui.screens.prompts import PromptScreen
 from imbolc.tui.widgets.state_view import Pane, visible_window
 from imbolc.tui.workspace import Workspace
 
 STEPS = tuple(TICKS_PER_BEAT * n // 2 for n in (1, 2, 4, 8, 16))
 """Zoom levels: ticks per column, from an eighth note to two bars."""
 NAME_WIDTH = 12
+MAX_CLIP_BEATS = 4096
 CLIP_COLORS = ("dark_blue", "dark_green", "dark_magenta", "dark_cyan", "dark_red", "purple4")
 
 
@@ -290,3 +296,80 @@ class ArrangementPane(Pane):
         self.column = tick // self.step
         self.left = self.column
         self.refresh()
+
+    # clips: new, rename, resize, edit the notes
+
+    def _clip_here(self) -> Clip | None:
+        """The clip under the cursor, else the one ``p`` places."""
+        found = self.placement_under_cursor()
+        clip = found[1] if found is not None else self.brush_clip()
+        if clip is None:
+            self.ws.notify("This lane has no clip yet: a makes an empty one", "warning")
+        return clip
+
+    def action_new_clip(self) -> None:
+        inst = self.lane_instrument
+        if inst is None:
+            return
+        bar = time_map(self.ws.project.session).bar_length(0) // TICKS_PER_BEAT
+        prompt = PromptScreen(f"New empty clip for {inst.name}: length in beats", str(bar),
+                              f"1..{MAX_CLIP_BEATS} beats")  # fmt: skip
+        self.app.push_screen(prompt, lambda text: self._new_clip(inst.id, text))
+
+    def _new_clip(self, instrument_id: InstrumentId, text: str | None) -> None:
+        if text is None:
+            return
+        try:
+            beats = whole_number(text, "clip length in beats", 1, MAX_CLIP_BEATS)
+        except ValueError as error:
+            self.ws.notify(str(error), "error")
+            return
+        clip_id = ClipId(self.ws.project.session.arrangement.next_clip_id)
+        if self.ws.dispatch(CreateClip(instrument_id, beats * TICKS_PER_BEAT)):
+
+            def created(project: Project) -> None:
+                clip = project.session.arrangement.clip(clip_id)
+                if clip is not None:
+                    self.brush[instrument_id] = clip.id
+                    self.ws.notify(f"Made {clip.name}: p places it, Enter edits it", "information")
+                    self.refresh()
+
+            self.ws.when(lambda p: p.session.arrangement.clip(clip_id) is not None, created)
+
+    def action_rename_clip(self) -> None:
+        clip = self._clip_here()
+        if clip is not None:
+            prompt = PromptScreen(f"Rename clip {clip.name}", clip.name)
+            self.app.push_screen(prompt, lambda name: self._rename(clip, name))
+
+    def _rename(self, clip: Clip, name: str | None) -> None:
+        if name is None:
+            return
+        if not name.strip():
+            self.ws.notify("clip name: type at least one character", "error")
+            return
+        if name.strip() != clip.name:
+            self.ws.dispatch(RenameClip(clip.id, name.strip()))
+
+    def action_resize(self, steps: int) -> None:
+        found = self._under_cursor()
+        if found is not None:
+            placement, clip = found
+            length = placed_length(placement, clip) + steps * self.step
+            if length < 1:
+                self.ws.notify("A placement cannot be shorter than one tick", "warning")
+                return
+            self.ws.dispatch(ResizePlacement(placement.id, length))
+
+    def action_natural_length(self) -> None:
+        found = self._under_cursor()
+        if found is not None and found[0].length_override is not None:
+            self.ws.dispatch(ResizePlacement(found[0].id, None))
+
+    def action_edit_clip(self) -> None:
+        """Open the clip's notes in the piano roll (Esc there comes back here)."""
+        clip = self._clip_here()
+        if clip is not None:
+            self.ws.select(clip.instrument_id)
+            self.ws.open_clip = clip.id
+            self.show_pane("piano_roll")

@@ -13,22 +13,28 @@ from imbolc.core.actions import (
     AddLane,
     AddPoint,
     ClearLane,
+    MovePoint,
     RemoveLane,
     RemovePoint,
     SetLaneArmed,
     SetLaneEnabled,
+    SetLaneRange,
     SetPointCurve,
 )
+from imbolc.core.actions.base import Action
 from imbolc.core.automation import AutomationLane, AutomationPoint, AutomationTarget, Curve
-from imbolc.core.errors import UnknownCatalogEntry
+from imbolc.core.errors import ImbolcError, UnknownCatalogEntry
 from imbolc.core.instrument import EffectStage, FilterStage, Instrument
 from imbolc.core.notes import TICKS_PER_BEAT
 from imbolc.core.project import Project
+from imbolc.core.targets import target_range
 from imbolc.core.timemap import time_map
 from imbolc.tui import format as fmt
 from imbolc.tui.keymap import layer_bindings
 from imbolc.tui.panes.editor_rows import stage_specs
+from imbolc.tui.prompt_values import decimal
 from imbolc.tui.screens.picker import PickerScreen, PickItem
+from imbolc.tui.screens.prompts import PromptScreen
 from imbolc.tui.widgets.state_view import Pane, visible_window
 from imbolc.tui.workspace import Workspace
 
@@ -108,6 +114,10 @@ class AutomationPane(Pane):
         self.column = 0
         self.left = 0
         self.value = 0.5
+        self.mark: int | None = None
+        """Where a range of points starts (m), the cursor ends it."""
+        self.clipboard: tuple[AutomationPoint, ...] = ()
+        """Points copied from a range, ticks relative to its start."""
 
     def watched(self, project: Project) -> tuple[object, ...]:
         session = project.session
@@ -249,7 +259,25 @@ class AutomationPane(Pane):
         point = self.point_under_cursor()
         if point is not None:
             status.append(f"  point {point.value:.2f} {point.curve}", style="yellow")
+        span = self.range()
+        if span is not None:
+            inside = len(self._points_in(lane, *span))
+            where = f"{fmt.position(span[0], sig)}-{fmt.position(span[1], sig)}"
+            status.append(f"  range {where} ({inside} points)", style="bold magenta")
+        if self.clipboard:
+            status.append(f"  clipboard {len(self.clipboard)} points", style="dim")
         return status
+
+    def range(self) -> tuple[int, int] | None:
+        """The marked range [start, end) of ticks, from the mark to the cursor's column."""
+        if self.mark is None:
+            return None
+        start, last = sorted((self.mark, self.cursor_tick))
+        return start, last + self.step
+
+    @staticmethod
+    def _points_in(lane: AutomationLane, start: int, end: int) -> list[AutomationPoint]:
+        return [point for point in lane.points if start <= point.tick < end]
 
     def action_lane(self, step: int) -> None:
         lanes = self.ws.project.session.automation.lanes
@@ -322,3 +350,112 @@ class AutomationPane(Pane):
         lane = self._with_lane()
         if lane is not None:
             self.ws.dispatch(RemoveLane(lane.id))
+
+    # points: move, range; lane range
+
+    def action_move_point(self, steps: int) -> None:
+        lane, point = self._with_lane(), self.point_under_cursor()
+        if lane is None or point is None:
+            return
+        tick = point.tick + steps * self.step
+        if tick < 0:
+            return
+        if self.ws.dispatch(MovePoint(lane.id, point.tick, tick, point.value)):
+            self.column = max(0, self.column + steps)
+            self.refresh()
+
+    def action_point_value(self, change: float) -> None:
+        lane, point = self._with_lane(), self.point_under_cursor()
+        if lane is None or point is None:
+            return
+        value = round(max(0.0, min(1.0, point.value + change)), 4)
+        if value != point.value and self.ws.dispatch(
+            MovePoint(lane.id, point.tick, point.tick, value)
+        ):
+            self.value = value
+            self.refresh()
+
+    def action_mark(self) -> None:
+        self.mark = None if self.mark is not None else self.cursor_tick
+        self.refresh()
+
+    def _marked(self) -> tuple[AutomationLane, int, int] | None:
+        lane, span = self._with_lane(), self.range()
+        if lane is None:
+            return None
+        if span is None:
+            self.ws.notify("Mark a range first: m at its start, then move the cursor", "warning")
+            return None
+        return lane, *span
+
+    def action_copy_points(self) -> None:
+        marked = self._marked()
+        if marked is not None:
+            lane, start, end = marked
+            points = self._points_in(lane, start, end)
+            self.clipboard = tuple(
+                AutomationPoint(p.tick - start, p.value, p.curve) for p in points
+            )
+            self.ws.notify(f"Copied {len(points)} points", "information")
+            self.refresh()
+
+    def action_delete_points(self) -> None:
+        marked = self._marked()
+        if marked is not None:
+            lane, start, end = marked
+            removals: list[Action] = [
+                RemovePoint(lane.id, p.tick) for p in self._points_in(lane, start, end)
+            ]
+            if self.ws.dispatch_all(removals, "delete points"):
+                self.mark = None
+                self.refresh()
+
+    def action_cut_points(self) -> None:
+        if self._marked() is not None:
+            self.action_copy_points()
+            self.action_delete_points()
+
+    def action_paste_points(self) -> None:
+        lane = self._with_lane()
+        if lane is None:
+            return
+        if not self.clipboard:
+            self.ws.notify("No points copied: m marks a range, Ctrl+C copies it", "warning")
+            return
+        at = self.cursor_tick
+        points: list[Action] = [
+            AddPoint(lane.id, at + p.tick, p.value, p.curve) for p in self.clipboard
+        ]
+        self.ws.dispatch_all(points, "paste points")
+
+    def action_lane_range(self) -> None:
+        lane = self._with_lane()
+        if lane is None:
+            return
+        try:
+            low, high = target_range(self.ws.project, lane.target)
+        except ImbolcError as error:
+            self.ws.notify(str(error), "error")
+            return
+        label = target_label(self.ws.project, lane.target)
+        current = f"{fmt.number(lane.min_value)} {fmt.number(lane.max_value)}"
+        prompt = PromptScreen(
+            f"Range of {label}: low and high",
+            current,
+            f"two numbers within {fmt.number(low)}..{fmt.number(high)}",
+        )
+        self.app.push_screen(prompt, lambda text: self._set_range(lane, low, high, text))
+
+    def _set_range(self, lane: AutomationLane, low: float, high: float, text: str | None) -> None:
+        if text is None:
+            return
+        parts = text.replace(",", " ").replace("..", " ").split()
+        try:
+            if len(parts) != 2:
+                raise ValueError(f"lane range: type a low and a high value ({low:g}..{high:g})")
+            lo = decimal(parts[0], "lane range low", low, high)
+            hi = decimal(parts[1], "lane range high", lo, high)
+        except ValueError as error:
+            self.ws.notify(str(error), "error")
+            return
+        self.ws.dispatch(SetLaneRange(lane.id, lo, hi))

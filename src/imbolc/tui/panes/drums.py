@@ -16,10 +16,13 @@ from imbolc.core.actions import (
     SelectPattern,
     SetDrumPad,
     SetDrumStep,
+    SetKitSwing,
+    SetPatternChain,
     SetPatternLength,
     SetStepResolution,
     ToggleDrumStep,
 )
+from imbolc.core.actions.base import Action
 from imbolc.core.ids import InstrumentId
 from imbolc.core.instrument import Instrument
 from imbolc.core.kit import PATTERN_LENGTHS, STEPS_PER_BEAT, DrumStep, StepResolution
@@ -34,6 +37,11 @@ from imbolc.tui.workspace import Workspace
 
 PATTERN_NAMES = "ABCD"
 PROBABILITIES = (1.0, 0.75, 0.5, 0.25)
+MAX_CHAIN = 64
+SWING_STEP = 0.05
+LEVEL_STEP = 0.05
+PAD_LEVEL = (0.0, 1.5)
+PAD_PITCH = (-24, 24)
 RESOLUTIONS: tuple[StepResolution, ...] = get_args(StepResolution)
 NAME_WIDTH = 11
 
@@ -48,6 +56,20 @@ def sample_file(text: str) -> Path:
     if not path.is_file():
         raise ValueError(f"{path} is not a file")
     return path.resolve()
+
+
+def parse_chain(text: str) -> tuple[int, ...]:
+    """A pattern chain typed at a prompt ("A A B C", "aabc"); raises ValueError naming it."""
+    letters = [char for char in text.upper() if not char.isspace() and char != ","]
+    unknown = sorted({char for char in letters if char not in PATTERN_NAMES})
+    if unknown:
+        raise ValueError(
+            f"pattern chain: {', '.join(map(repr, unknown))} is not a pattern "
+            f"(use {', '.join(PATTERN_NAMES)}, at most {MAX_CHAIN})"
+        )
+    if len(letters) > MAX_CHAIN:
+        raise ValueError(f"pattern chain: {len(letters)} patterns is too long (1..{MAX_CHAIN})")
+    return tuple(PATTERN_NAMES.index(char) for char in letters)
 
 
 def parse_euclid(text: str) -> tuple[int, int]:
@@ -71,6 +93,8 @@ class DrumsPane(Pane):
         self.pad = 0
         self._step = 0
         self.playhead: int | None = None
+        self.clipboard: tuple[DrumStep, ...] = ()
+        """A pad's row of steps copied with Ctrl+C."""
 
     @property
     def kit_instrument(self) -> Instrument | None:
@@ -155,7 +179,15 @@ class DrumsPane(Pane):
             else "off"
         )
         sample = f" · sample {Path(pad.sample_path).name}" if pad.sample_path else ""
-        return Text(f"{pad.name}{sample} step {self.step + 1}: {state}", style="dim")
+        sound = f"level {pad.level:.2f} · pitch {pad.pitch:+d}" + (
+            " · reversed" if pad.reverse else ""
+        )
+        status = Text(f"{pad.name}{sample} ({sound}) step {self.step + 1}: {state}", style="dim")
+        chain = " ".join(PATTERN_NAMES[n] for n in kit.chain) or "none"
+        status.append(f"\nchain {chain} ({'on' if kit.chain_enabled else 'off'})", style="dim")
+        if self.clipboard:
+            status.append(f" · clipboard {len(self.clipboard)} steps", style="dim")
+        return status
 
     def live(self, transport: Transport, meters: Meters) -> None:
         inst = self.kit_instrument
@@ -308,3 +340,94 @@ class DrumsPane(Pane):
             return
         pad = replace(inst.kit.pads[pad_no], **fields)
         self.ws.dispatch(SetDrumPad(ident, pad_no, pad))
+
+    # pad sound, kit swing, pattern chain, step clipboard
+
+    def action_pad_level(self, steps: int) -> None:
+        where = self._where()
+        if where is not None:
+            assert where[0].kit is not None
+            pad = where[0].kit.pads[self.pad]
+            level = round(max(PAD_LEVEL[0], min(PAD_LEVEL[1], pad.level + steps * LEVEL_STEP)), 4)
+            if level != pad.level:
+                self._replace_pad(where[0].id, self.pad, level=level)
+
+    def action_pad_pitch(self, semitones: int) -> None:
+        where = self._where()
+        if where is not None:
+            assert where[0].kit is not None
+            pad = where[0].kit.pads[self.pad]
+            pitch = max(PAD_PITCH[0], min(PAD_PITCH[1], pad.pitch + semitones))
+            if pitch != pad.pitch:
+                self._replace_pad(where[0].id, self.pad, pitch=pitch)
+
+    def action_pad_reverse(self) -> None:
+        where = self._where()
+        if where is not None:
+            assert where[0].kit is not None
+            reverse = not where[0].kit.pads[self.pad].reverse
+            self._replace_pad(where[0].id, self.pad, reverse=reverse)
+
+    def action_kit_swing(self, steps: int) -> None:
+        where = self._where()
+        if where is not None:
+            assert where[0].kit is not None
+            swing = round(max(0.0, min(1.0, where[0].kit.swing + steps * SWING_STEP)), 4)
+            if swing != where[0].kit.swing:
+                self.ws.dispatch(SetKitSwing(where[0].id, swing))
+
+    def action_chain(self) -> None:
+        where = self._where()
+        if where is not None:
+            assert where[0].kit is not None
+            current = " ".join(PATTERN_NAMES[n] for n in where[0].kit.chain)
+            prompt = PromptScreen(
+                "Pattern chain: the order patterns play",
+                current,
+                f"e.g. A A B C ({', '.join(PATTERN_NAMES)}); empty: no chain",
+            )
+            self.app.push_screen(prompt, partial(self._set_chain, where[0].id))
+
+    def _set_chain(self, ident: InstrumentId, answer: str | None) -> None:
+        if answer is None:
+            return
+        try:
+            chain = parse_chain(answer)
+        except ValueError as error:
+            self.ws.notify(str(error), "error")
+            return
+        self.ws.dispatch(SetPatternChain(ident, chain, bool(chain)))
+
+    def action_toggle_chain(self) -> None:
+        where = self._where()
+        if where is not None:
+            kit = where[0].kit
+            assert kit is not None
+            if not kit.chain:
+                self.ws.notify("No pattern chain yet: c types one", "warning")
+                return
+            self.ws.dispatch(SetPatternChain(where[0].id, kit.chain, not kit.chain_enabled))
+
+    def action_copy_steps(self) -> None:
+        inst = self.kit_instrument
+        if inst is not None and inst.kit is not None:
+            self.clipboard = inst.kit.patterns[inst.kit.current_pattern].steps[self.pad]
+            self.ws.notify(f"Copied {inst.kit.pads[self.pad].name}'s steps", "information")
+            self.refresh()
+
+    def action_paste_steps(self) -> None:
+        where = self._where()
+        if where is None:
+            return
+        if not self.clipboard:
+            self.ws.notify("No steps copied: Ctrl+C copies a pad's row", "warning")
+            return
+        inst, pattern = where
+        assert inst.kit is not None
+        row = inst.kit.patterns[pattern].steps[self.pad]
+        changes: list[Action] = [
+            SetDrumStep(inst.id, pattern, self.pad, step_no, copied)
+            for step_no, copied in enumerate(self.clipboard[: len(row)])
+            if row[step_no] != copied
+        ]
+        self.ws.dispatch_all(changes, "paste steps")

@@ -20,6 +20,7 @@ from imbolc.core.actions import (
     SetFilterType,
     SetImpulseResponse,
     SetInstrumentActive,
+    SetInstrumentSource,
     SetLfoEnabled,
     SetLfoShape,
     SetLfoTarget,
@@ -27,12 +28,13 @@ from imbolc.core.actions import (
     SetStageEnabled,
 )
 from imbolc.core.ids import InstrumentId, StageId
-from imbolc.core.instrument import LFO_TARGETS, EffectStage, FilterStage
+from imbolc.core.instrument import LFO_TARGETS, SAMPLER_SOURCES, EffectStage, FilterStage
 from imbolc.core.project import Project
 from imbolc.tui.format import source_label
 from imbolc.tui.keymap import layer_bindings
 from imbolc.tui.panes.drums import sample_file
 from imbolc.tui.panes.editor_rows import LFO_SHAPES, Row, editor_rows
+from imbolc.tui.panes.instruments import source_items
 from imbolc.tui.panes.play_rows import play_rows
 from imbolc.tui.panes.rows import RowsPane
 from imbolc.tui.recording import recorded_move
@@ -249,3 +251,24 @@ class EditorPane(RowsPane):
 
     def action_leave(self) -> None:
         self.show_pane("instruments")
+
+    def action_change_source(self) -> None:
+        inst = self.ws.selected
+        if inst is not None:
+            title = f"Source of {inst.name} (now {source_label(inst.source)}); its settings reset"
+            self.app.push_screen(PickerScreen(title, source_items()), self._change_source)
+
+    def _change_source(self, source: str | None) -> None:
+        inst = self.ws.selected
+        if source is None or inst is None or source == inst.source:
+            return
+        if self.ws.dispatch(SetInstrumentSource(inst.id, source)):
+            hint = ": o loads a sample" if source in SAMPLER_SOURCES else ""
+            self.ws.notify(f"{inst.name} now plays {source_label(source)}{hint}", "information")
+
+    def action_sampler(self) -> None:
+        inst = self.ws.selected
+        if inst is not None and inst.source not in SAMPLER_SOURCES:
+            self.ws.notify(f"{inst.name} is not a sampler: i changes its source", "warning")
+            return
+        self.show_pane("sampler")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from msgspec.structs import replace
 from rich.text import Text
 from textual.binding import BindingType
 
@@ -17,9 +18,14 @@ from imbolc.core.actions import (
     RemoveNote,
     RemoveNotesInRange,
     ReplaceNote,
+    SetClipNotes,
     SetLoop,
     SetLooping,
 )
+from imbolc.core.actions.base import Action
+from imbolc.core.apply import apply
+from imbolc.core.arrangement import Clip
+from imbolc.core.errors import ImbolcError
 from imbolc.core.notes import TICKS_PER_BEAT, Note, Track
 from imbolc.core.ports import Meters, Transport
 from imbolc.core.project import Project
@@ -68,10 +74,25 @@ class PianoRollPane(Pane):
         """Highest visible pitch."""
         self.playhead: int | None = None
         self._instrument_id: int | None = None
+        self._clip_id: int | None = None
+        self._clip_track: tuple[Clip, Track] | None = None
+
+    @property
+    def clip(self) -> Clip | None:
+        """The arrangement clip being edited (it must belong to the selected instrument)."""
+        if self.ws.open_clip is None:
+            return None
+        clip = self.ws.project.session.arrangement.clip(self.ws.open_clip)
+        return clip if clip is not None and clip.instrument_id == self.ws.selected_id else None
 
     @property
     def track(self) -> Track | None:
-        """The selected instrument's track."""
+        """The notes being edited: the open clip's, else the selected instrument's track."""
+        clip = self.clip
+        if clip is not None:
+            if self._clip_track is None or self._clip_track[0] is not clip:
+                self._clip_track = (clip, Track(clip.instrument_id, clip.notes))
+            return self._clip_track[1]
         inst = self.ws.selected_id
         return None if inst is None else self.ws.project.session.piano_roll.track(inst)
 
@@ -81,12 +102,18 @@ class PianoRollPane(Pane):
         track = None if inst is None else roll.track(inst)
         settings = project.session.settings
         tempo_map = project.session.tempo_map
-        return (inst, track, roll.looping, roll.loop_start, roll.loop_end, settings, tempo_map)
+        looping = (roll.looping, roll.loop_start, roll.loop_end)
+        return (inst, track, *looping, settings, tempo_map, self.clip)
 
     def state_changed(self) -> None:
-        if self.ws.selected_id == self._instrument_id:
+        clip = self.clip
+        if clip is None:
+            self.ws.open_clip = None
+        clip_id = None if clip is None else clip.id
+        if self.ws.selected_id == self._instrument_id and clip_id == self._clip_id:
             return
         self._instrument_id = self.ws.selected_id
+        self._clip_id = clip_id
         self.selection_anchor = None
         track = self.track
         if track is not None and track.notes:
@@ -144,6 +171,10 @@ class PianoRollPane(Pane):
         sig = time_map(self.ws.project.session)
         loop = f"loop {fmt.position(roll.loop_start, sig)}-{fmt.position(roll.loop_end, sig)}"
         title = Text(f"{name}", style="bold")
+        clip = self.clip
+        if clip is not None:
+            beats = clip.length_ticks / TICKS_PER_BEAT
+            title.append(f"  clip {clip.name!r} ({beats:g} beats, Esc back)", style="bold yellow")
         title.append(f"  {fmt.pitch(self.cursor_pitch)} @ {fmt.position(self.cursor_tick, sig)}")
         note = self.note_under_cursor()
         if note is not None:
@@ -276,8 +307,31 @@ class PianoRollPane(Pane):
         self._move_cursor(dx, dy)
 
     def action_clear_selection(self) -> None:
+        if self.selection_anchor is None and self.clip is not None:
+            self.ws.open_clip = None
+            self.show_pane("arrangement")
+            return
         self.selection_anchor = None
         self.refresh()
+
+    def _edit(self, action: Action) -> bool:
+        """Apply a note edit: to the instrument's track, or to the open clip's notes (the
+        same edit applied to the clip's notes, then stored with ``SetClipNotes``)."""
+        clip = self.clip
+        if clip is None:
+            return self.ws.dispatch(action)
+        project = self.ws.project
+        session = project.session
+        roll = session.piano_roll.replaced(Track(clip.instrument_id, clip.notes))
+        scratch = replace(project, session=replace(session, piano_roll=roll))
+        try:
+            edited, _effects = apply(scratch, action)
+        except ImbolcError as error:
+            self.ws.notify(str(error), "error")
+            return False
+        track = edited.session.piano_roll.track(clip.instrument_id)
+        notes = () if track is None else track.notes
+        return self.ws.dispatch(SetClipNotes(clip.id, notes))
 
     def action_toggle_note(self) -> None:
         inst = self.ws.selected_id
@@ -285,16 +339,16 @@ class PianoRollPane(Pane):
             return
         note = self.note_under_cursor()
         if note is not None:
-            self.ws.dispatch(RemoveNote(inst, note.tick, note.pitch))
+            self._edit(RemoveNote(inst, note.tick, note.pitch))
         else:
             self.cursor_pitch = self.ws.entry_pitch(self.cursor_pitch)
             action = AddNote(inst, self.cursor_tick, self.step, self.cursor_pitch, self.velocity)
-            self.ws.dispatch(action)
+            self._edit(action)
 
     def _replace(self, note: Note, changed: Note) -> None:
         inst = self.ws.selected_id
         if inst is not None and changed != note:
-            self.ws.dispatch(ReplaceNote(inst, note.tick, note.pitch, changed))
+            self._edit(ReplaceNote(inst, note.tick, note.pitch, changed))
 
     def action_velocity(self, change: int) -> None:
         note = self.note_under_cursor()
@@ -364,7 +418,7 @@ class PianoRollPane(Pane):
         self.ws.clipboard = tuple(
             Note(n.tick - start, n.duration, n.pitch, n.velocity, n.probability) for n in notes
         )
-        if self.ws.dispatch(RemoveNotesInRange(inst, start, end, low, high)):
+        if self._edit(RemoveNotesInRange(inst, start, end, low, high)):
             self.selection_anchor = None
 
     def action_paste(self) -> None:
@@ -377,7 +431,7 @@ class PianoRollPane(Pane):
             Note(n.tick + at, n.duration, n.pitch, n.velocity, n.probability)
             for n in self.ws.clipboard
         )
-        self.ws.dispatch(AddNotes(inst, notes))
+        self._edit(AddNotes(inst, notes))
 
     def action_delete(self) -> None:
         inst = self.ws.selected_id
@@ -385,9 +439,9 @@ class PianoRollPane(Pane):
         if inst is None:
             return
         if area is not None:
-            if self.ws.dispatch(RemoveNotesInRange(inst, *area)):
+            if self._edit(RemoveNotesInRange(inst, *area)):
                 self.selection_anchor = None
             return
         note = self.note_under_cursor()
         if note is not None:
-            self.ws.dispatch(RemoveNote(inst, note.tick, note.pitch))
+            self._edit(RemoveNote(inst, note.tick, note.pitch))

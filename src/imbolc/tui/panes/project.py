@@ -17,6 +17,7 @@ from imbolc.core.project import Project
 from imbolc.core.session import Key, ScaleName
 from imbolc.core.summary import summarize
 from imbolc.core.targets import BPM_RANGE
+from imbolc.tui import format as fmt
 from imbolc.tui.document import Document, open_flow, save_flow
 from imbolc.tui.errors import IO_ERRORS
 from imbolc.tui.keymap import layer_bindings
@@ -109,7 +110,7 @@ class ProjectPane(Pane):
         rows = max(1, self.size.height - 8 - recent_rows)
         for index in visible_window(self.cursor, len(self._checkpoints), rows):
             entry = self._checkpoints[index]
-            line = Text(f"  {entry.id:>4}  {entry.created_at!s:<26}  {entry.name}")
+            line = Text(f"  {entry.id:>4}  {fmt.moment(entry.created_at):<30}  {entry.name}")
             if index == self.cursor:
                 line.stylize("reverse")
             text.append(line)
