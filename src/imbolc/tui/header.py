@@ -63,6 +63,7 @@ class HeaderBar(Horizontal):
     }
     HeaderBar #song {
         width: 1fr;
+        min-width: 32;
     }
     HeaderBar #transport {
         width: 20;
