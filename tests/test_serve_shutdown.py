@@ -77,8 +77,9 @@ def test_a_signal_saves_tells_the_clients_and_stops_within_a_second(
 
 
 @pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux not installed (CI installs it)")
-def test_serve_with_its_interface_saves_tells_the_clients_and_exits_on_sigterm(
-    tmp_path: Path,
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+def test_serve_with_its_interface_saves_tells_the_clients_and_exits_on_a_signal(
+    tmp_path: Path, signum: int
 ) -> None:
     song = tmp_path / "shared.imbolc"
     assert main(["new", str(song), "--demo"]) == 0
@@ -107,18 +108,22 @@ def test_serve_with_its_interface_saves_tells_the_clients_and_exits_on_sigterm(
         client.dispatch(act.AddInstrument("pluck", "Ben's pluck"))
         assert client.wait_until(lambda c: "Ben's pluck" in names(c.state), 5.0)
         sent = time.monotonic()
-        os.kill(pid, signal.SIGTERM)
+        os.kill(pid, signum)
         assert client.wait_until(lambda c: bool(stopped), 5.0)
         told = stopped[0][0] - sent
         client.close()
         deadline = time.monotonic() + 5
         while _alive(pid):
-            assert time.monotonic() < deadline, "imbolc serve did not exit on SIGTERM"
+            assert time.monotonic() < deadline, "imbolc serve did not exit on the signal"
             time.sleep(0.02)
+        exited = time.monotonic() - sent
     finally:
         tmux(socket, "kill-server")
     assert "saved" in stopped[0][1]
     assert told < 1.0, f"the clients were told after {told:.2f} s"
+    # The interface then unwinds (terminal restored, engine and MIDI stopped): 2.5 s measured on
+    # a loaded machine, not yet the second headless serve takes (see docs/architecture.md).
+    assert exited < 5.0, f"the process exited after {exited:.2f} s"
     assert "Ben's pluck" in names(load_project(song))
 
 

@@ -365,7 +365,7 @@ def cmd_serve(args: argparse.Namespace, config: Config) -> int:
         handle.stop(f"the server is stopping ({said})")
         raise SystemExit(128 + signum)
 
-    for signum in (signal.SIGTERM, signal.SIGHUP):
+    for signum in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
         signal.signal(signum, save_and_stop)
     return run_client_app(
         joined, path, config_dir(), leave, config.midi, HostSessionLink(joined.client, web)
