@@ -258,3 +258,11 @@ async def test_render_shows_its_progress_on_the_project_pane(
         await app.workers.wait_for_complete()
         await pilot.pause()
     assert seen == [("demo.wav", 25), ("demo.wav", 50), ("demo.wav", 100), None]
+
+
+def test_a_long_send_label_keeps_its_level_readable_in_the_strip() -> None:
+    from imbolc.tui.panes.mixer import STRIP_WIDTH, _fit
+
+    assert _fit("Bus 9", STRIP_WIDTH - len("0.25") - 1) + " 0.25" == "Bus9 0.25"
+    assert _fit("Reverb hall", 4) == "Rev…"
+    assert _fit("Bus 1", 5) == "Bus 1"

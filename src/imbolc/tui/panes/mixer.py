@@ -391,6 +391,14 @@ def _send_text(state: StripState, bus_name: str) -> str:
     if state.strip.kind != "instrument":
         return ""
     send = state.send
-    if send is None or not send.enabled:
-        return f"{bus_name} off"
-    return f"{bus_name} {send.level:.2f}"
+    state_text = "off" if send is None or not send.enabled else f"{send.level:.2f}"
+    return f"{_fit(bus_name, STRIP_WIDTH - len(state_text) - 1)} {state_text}"
+
+
+def _fit(name: str, width: int) -> str:
+    """``name`` in ``width`` cells (spaces dropped first, then an ellipsis), so the send's
+    level stays readable: "Bus 9" at 0.25 reads "Bus9 0.25"."""
+    if len(name) <= width:
+        return name
+    name = name.replace(" ", "")
+    return name if len(name) <= width else name[: max(0, width - 1)] + "…"
